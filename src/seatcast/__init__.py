@@ -1,0 +1,31 @@
+"""seatcast: first-past-the-post elections, from results and polls to seat projections.
+
+Public surface:
+
+* :func:`elections`, :func:`election`, :func:`results`: the results store;
+* :func:`project`: seat-by-seat projection from national shares (``uns``, ``proportional``,
+  ``transition``);
+* :func:`backtest`: how a model would have done at a past election;
+* :class:`DataError`, :class:`ScenarioError`, :class:`InputError`: what bad input raises.
+
+Subpackages: ``data`` (records, loaders, store, polls), ``models`` (swing kernels), ``simulate``
+(Monte Carlo), ``scenarios`` (candidates, pacts, split votes), ``backtest``, ``web``, ``cli``.
+"""
+
+from seatcast.api import backtest, election, elections, open_store, project, results
+from seatcast.errors import DataError, InputError, ScenarioError, SeatcastError, UnknownNameError
+
+__all__ = [
+    "DataError",
+    "InputError",
+    "ScenarioError",
+    "SeatcastError",
+    "UnknownNameError",
+    "backtest",
+    "election",
+    "elections",
+    "open_store",
+    "project",
+    "results",
+]
+__version__ = "0.1.0"

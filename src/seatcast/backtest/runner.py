@@ -1,0 +1,139 @@
+"""Backtests: project a past election from what was known before it, and score the projection.
+
+A backtest of election *E* uses the previous election (or the notional result on *E*'s
+boundaries) as the base, the real list of nominations for *E* (public before polling day), and
+national shares that are either the mean of *E*'s final polls (``inputs="polls"``, the honest
+forecast) or *E*'s actual GB shares (``inputs="actual"``, which isolates the model's own error
+from the polls'). The result of *E* is used only to score.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from seatcast.backtest.metrics import seat_total_error, seats_correct, share_mae
+from seatcast.data.frame import ShareFrame
+from seatcast.data.parties import SEPARATE_NATIONS
+from seatcast.data.polls import nation_poll_averages, poll_average
+from seatcast.data.schema import Election
+from seatcast.data.store import Store
+from seatcast.errors import InputError, UnknownNameError
+from seatcast.projection import Projection, project
+
+#: Each backtest target and its base.
+BACKTESTS: dict[str, str] = {"ge2015": "ge2010", "ge2017": "ge2015", "ge2019": "ge2017", "ge2024": "ge2019n24"}
+INPUTS = ("polls", "actual")
+
+
+@dataclass(frozen=True)
+class BacktestResult:
+    """Scores of one model on one election, and the projection behind them."""
+
+    election: str
+    base: str
+    model: str
+    inputs: str
+    n_seats: int
+    seats_predicted: dict[str, int]
+    seats_actual: dict[str, int]
+    seat_total_error: float
+    seats_correct: int
+    seats_correct_gb: int
+    n_seats_gb: int
+    share_mae: float
+    national: dict[str, float]
+    projection: Projection = field(repr=False)
+    actual_winners: tuple[str, ...] = field(repr=False, default=())
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready dict with the contract keys."""
+        return {
+            "election": self.election, "base": self.base, "model": self.model, "inputs": self.inputs,
+            "n_seats": self.n_seats, "seats_predicted": self.seats_predicted, "seats_actual": self.seats_actual,
+            "seat_total_error": self.seat_total_error, "seats_correct": self.seats_correct,
+            "seats_correct_gb": self.seats_correct_gb, "n_seats_gb": self.n_seats_gb,
+            "share_mae": round(self.share_mae, 3),
+            "national": {p: round(v, 2) for p, v in self.national.items()},
+        }
+
+
+def actual_gb_shares(target: Election, nations: tuple[str, ...] | None = None) -> dict[str, float]:
+    """The target's actual shares (percent) over GB seats (or ``nations``), per party column of its frame."""
+    gb = list(nations) if nations else [n for n in target.nations if n not in SEPARATE_NATIONS]
+    frame = ShareFrame.from_election(target)
+    mask = np.isin(np.array(frame.nations), gb)
+    nat = frame.national(mask)
+    return {p: float(v * 100) for p, v in zip(frame.parties, nat, strict=True) if v > 0 and p != "oth"}
+
+
+def standing_of(target: Election) -> dict[str, set[str]]:
+    """Party codes with a candidate in each seat of the target (its nominations)."""
+    return {c.id: {k.party_code for k in c.candidacies} for c in target.constituencies}
+
+
+def national_inputs(
+    target: Election, inputs: str, *, by_nation: bool = False
+) -> tuple[dict[str, float], dict[str, dict[str, float]]]:
+    """The GB shares a backtest feeds the model and, with ``by_nation``, Scotland's and Wales's.
+
+    With polls, the nation shares are the Scotland-only and Wales-only final polls; with actual
+    inputs, the actual nation shares.
+    """
+    if inputs == "polls":
+        return poll_average(target.id), (nation_poll_averages(target.id) if by_nation else {})
+    if inputs == "actual":
+        nations = {n: actual_gb_shares(target, nations=(n,)) for n in ("Scotland", "Wales")} if by_nation else {}
+        return actual_gb_shares(target), nations
+    raise InputError(f"unknown inputs {inputs!r}; choose one of {', '.join(INPUTS)}")
+
+
+def run_backtest(
+    election: str,
+    *,
+    model: str = "uns",
+    inputs: str = "polls",
+    store: Store | None = None,
+    base: str | None = None,
+    by_nation: bool = False,
+) -> BacktestResult:
+    """Backtest ``model`` on ``election`` (see the module docstring)."""
+    store = store or Store()
+    if base is None:
+        if election not in BACKTESTS:
+            raise UnknownNameError("backtest election", election, BACKTESTS)
+        base = BACKTESTS[election]
+    target_el = store.load(election)
+    base_el = store.load(base)
+    national, nations = national_inputs(target_el, inputs, by_nation=by_nation)
+    proj = project(base_el, national, model=model, nations=nations, standing=standing_of(target_el))
+    return score(proj, target_el, inputs=inputs, national=national)
+
+
+def score(proj: Projection, target_el: Election, *, inputs: str, national: dict[str, float]) -> BacktestResult:
+    """Score a projection against the actual result of ``target_el``."""
+    frame = proj.frame
+    ids = {c.id: c for c in target_el.constituencies}
+    missing = [s for s in frame.seat_ids if s not in ids]
+    if missing:
+        raise InputError(f"base and {target_el.id} do not share boundaries (e.g. seat {missing[0]})")
+    actual_w = np.array([ids[s].winner.party_code for s in frame.seat_ids])
+    gb = ~np.isin(np.array(frame.nations), list(SEPARATE_NATIONS))
+    actual_frame = ShareFrame.from_election(target_el)
+    order = [actual_frame.seat_ids.index(s) for s in frame.seat_ids]
+    act = actual_frame.with_parties(proj.parties).shares[order]
+    stood = act > 0
+    stood[:, proj.parties.index("oth")] = False
+    pred = proj.seats_predicted
+    actual_seats = target_el.seats_won()
+    return BacktestResult(
+        election=target_el.id, base=frame.election_id, model=proj.model, inputs=inputs, n_seats=frame.n_seats,
+        seats_predicted=pred, seats_actual=actual_seats,
+        seat_total_error=seat_total_error(pred, actual_seats),
+        seats_correct=seats_correct(proj.winners, actual_w),
+        seats_correct_gb=seats_correct(proj.winners, actual_w, gb), n_seats_gb=int(gb.sum()),
+        share_mae=share_mae(proj.shares[gb], act[gb], stood[gb]),
+        national=national, projection=proj, actual_winners=tuple(actual_w),
+    )

@@ -1,0 +1,248 @@
+"""Core commands: ``elections``, ``results``, ``project``, ``backtest``."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import typer
+
+from seatcast.api import open_store
+from seatcast.backtest.runner import BACKTESTS, INPUTS, BacktestResult, run_backtest
+from seatcast.cli.app import DbOption, Format, FormatOption, app
+from seatcast.cli.output import console, emit, pct
+from seatcast.data import parties as party_info
+from seatcast.errors import InputError
+from seatcast.models import MODELS
+from seatcast.projection import Projection, project
+
+
+def parse_share_options(values: list[str] | None, *, option: str = "--share") -> dict[str, float]:
+    """``["con=43.6", "lab=32.1"]`` -> ``{"con": 43.6, "lab": 32.1}``, with clear errors."""
+    out: dict[str, float] = {}
+    for item in values or []:
+        party, sep, value = item.partition("=")
+        if not sep or not party.strip():
+            raise InputError(f"{option} {item!r}: expected PARTY=PERCENT, e.g. con=43.6")
+        try:
+            out[party.strip().lower()] = float(value)
+        except ValueError:
+            raise InputError(f"{option} {item!r}: {value!r} is not a number") from None
+    return out
+
+
+def parse_nation_options(values: list[str] | None) -> dict[str, dict[str, float]]:
+    """``["Scotland:snp=45", "Scotland:con=25"]`` -> ``{"Scotland": {"snp": 45, "con": 25}}``."""
+    out: dict[str, dict[str, float]] = {}
+    for item in values or []:
+        nation, sep, rest = item.partition(":")
+        if not sep:
+            raise InputError(f"--nation-share {item!r}: expected NATION:PARTY=PERCENT, e.g. Scotland:snp=45")
+        out.setdefault(nation.strip(), {}).update(parse_share_options([rest], option="--nation-share"))
+    return out
+
+
+@app.command()
+def elections(db: DbOption = None, fmt: FormatOption = Format.table) -> None:
+    """List the elections in the store (bundled and imported)."""
+    infos = open_store(db).elections()
+    rows = [i.to_dict() for i in infos]
+
+    def table() -> None:
+        from rich.table import Table
+
+        t = Table(title="Elections")
+        for col in ("id", "name", "date", "kind", "seats", "candidacies", "source"):
+            t.add_column(col)
+        for i in infos:
+            t.add_row(i.id, i.name, i.date or "", i.kind, str(i.seats), str(i.candidacies), i.source[:60])
+        console().print(t)
+
+    emit(fmt, {"elections": rows}, rows=rows, table=table)
+
+
+@app.command()
+def results(
+    election: Annotated[str, typer.Argument(help="Election id, e.g. ge2019.")],
+    seat: Annotated[str, typer.Argument(help="Seat name or ONS id (case-insensitive).")],
+    db: DbOption = None,
+    fmt: FormatOption = Format.table,
+) -> None:
+    """Show one seat's result."""
+    el = open_store(db).load(election)
+    c = el.seat(seat)
+    win = c.winner
+    second = c.runner_up
+    cands = [
+        {"name": k.name, "party": k.party_code, "label": k.party_label, "votes": k.votes,
+         "share": round(k.share, 6), "sitting_mp": k.sitting_mp, "former_mp": k.former_mp}
+        for k in c.candidacies
+    ]
+    data = {
+        "election": el.id, "id": c.id, "name": c.name, "region": c.region, "nation": c.nation,
+        "electorate": c.electorate, "valid_votes": c.valid_votes, "turnout": c.turnout,
+        "winner": {"name": win.name, "party": win.party_code},
+        "majority": (win.votes - second.votes) if (second and win.votes is not None and second.votes is not None)
+        else None,
+        "majority_share": round(c.majority_share, 6),
+        "candidates": cands,
+    }
+
+    def table() -> None:
+        from rich.table import Table
+
+        t = Table(title=f"{c.name} ({c.id}), {el.name}")
+        for col in ("candidate", "party", "votes", "share", "MP"):
+            t.add_column(col, justify="right" if col in ("votes", "share") else "left")
+        for k in c.candidacies:
+            t.add_row(k.name or "-", k.party_label, f"{k.votes:,}" if k.votes is not None else "-", pct(k.share),
+                      "sitting" if k.sitting_mp else ("former" if k.former_mp else ""))
+        con = console()
+        con.print(t)
+        maj = data["majority"]
+        con.print(f"Winner: {win.name or win.party_label} ({win.party_code}); majority "
+                  f"{maj:,} ({pct(c.majority_share)})" if maj is not None else
+                  f"Winner: {win.party_code}; majority {pct(c.majority_share)}")
+
+    emit(fmt, data, rows=cands, table=table)
+
+
+def _seat_totals_table(title: str, columns: dict[str, dict[str, Any]]) -> Any:
+    from rich.table import Table
+
+    t = Table(title=title)
+    t.add_column("party")
+    for name in columns:
+        t.add_column(name, justify="right")
+    parties: dict[str, None] = {}
+    for col in columns.values():
+        parties.update(dict.fromkeys(col))
+    for p in parties:
+        t.add_row(party_info.name(p), *[str(col.get(p, 0)) for col in columns.values()])
+    return t
+
+
+@app.command("project")
+def project_cmd(
+    base: Annotated[str, typer.Option(help="Base election id, e.g. ge2019n24.")],
+    share: Annotated[list[str] | None, typer.Option("--share", "-s", help="PARTY=PERCENT (GB), repeatable.")] = None,
+    nation_share: Annotated[
+        list[str] | None, typer.Option("--nation-share", help="NATION:PARTY=PERCENT, e.g. Scotland:snp=45.")
+    ] = None,
+    polls: Annotated[str | None, typer.Option(help="Use an election's final-poll average, e.g. ge2024.")] = None,
+    model: Annotated[str, typer.Option(help=f"Swing model: {', '.join(MODELS)}.")] = "uns",
+    seat: Annotated[str | None, typer.Option(help="Show one seat's projected shares.")] = None,
+    db: DbOption = None,
+    fmt: FormatOption = Format.table,
+) -> None:
+    """Project every seat from national vote shares."""
+    from seatcast.data.polls import poll_average
+
+    shares = poll_average(polls) if polls else {}
+    shares.update(parse_share_options(share))
+    nations = parse_nation_options(nation_share)
+    if not shares and not nations:
+        raise InputError("give national shares with --share PARTY=PERCENT (or --polls ELECTION)")
+    proj = project(open_store(db).load(base), shares, model=model, nations=nations)
+    if seat is not None:
+        _emit_seat(proj, seat, fmt)
+        return
+    data = proj.to_dict()
+
+    def table() -> None:
+        con = console()
+        base_seats = dict(zip(*_unique(proj.setup.base_winners), strict=True))
+        con.print(_seat_totals_table(f"Projection from {base} ({proj.model})",
+                                     {"base": base_seats, "projected": proj.seats_predicted}))
+        changes = proj.changes()
+        if changes:
+            from rich.table import Table
+
+            t = Table(title=f"Seats changing hands ({len(changes)})")
+            for col in ("seat", "from", "to"):
+                t.add_column(col)
+            for ch in changes:
+                t.add_row(ch["name"], ch["from"], ch["to"])
+            con.print(t)
+        for note in proj.setup.notes:
+            con.print(f"[dim]{note}[/dim]")
+
+    rows = [{"id": r["id"], "name": r["name"], "region": r["region"], "winner": r["winner"], **r["shares"]}
+            for r in data["seats"]]
+    emit(fmt, data, rows=rows, table=table)
+
+
+def _unique(values: Any) -> tuple[list[str], list[int]]:
+    import numpy as np
+
+    names, counts = np.unique(values, return_counts=True)
+    order = np.argsort(-counts, kind="stable")
+    return [str(names[i]) for i in order], [int(counts[i]) for i in order]
+
+
+def _emit_seat(proj: Projection, seat: str, fmt: Format) -> None:
+    i = proj.seat_index(seat)
+    shares = proj.seat_shares(seat)
+    base_row = proj.frame.shares[i]
+    data = {"base": proj.frame.election_id, "model": proj.model, "id": proj.frame.seat_ids[i],
+            "name": proj.frame.names[i], "winner": str(proj.winners[i]),
+            "base_winner": str(proj.setup.base_winners[i]), "shares": shares,
+            "base_shares": {p: float(base_row[j]) for j, p in enumerate(proj.parties) if base_row[j] > 0}}
+    rows = [{"party": p, "base": data["base_shares"].get(p, 0.0), "projected": s} for p, s in shares.items()]
+
+    def table() -> None:
+        from rich.table import Table
+
+        t = Table(title=f"{data['name']}: projected from {data['base']} ({proj.model})")
+        for col in ("party", "base", "projected"):
+            t.add_column(col, justify="left" if col == "party" else "right")
+        for r in rows:
+            t.add_row(party_info.name(str(r["party"])), pct(float(r["base"])), pct(float(r["projected"])))
+        console().print(t)
+        console().print(f"Projected winner: {party_info.name(data['winner'])}")
+
+    emit(fmt, data, rows=rows, table=table)
+
+
+def backtest_table(results: list[BacktestResult]) -> Any:
+    """A rich table of backtest scores, one row per result."""
+    from rich.table import Table
+
+    t = Table(title="Backtest")
+    for col in ("election", "base", "model", "inputs", "correct (GB)", "seat error", "share MAE"):
+        t.add_column(col, justify="right" if col in ("correct (GB)", "seat error", "share MAE") else "left")
+    for r in results:
+        t.add_row(r.election, r.base, r.model, r.inputs, f"{r.seats_correct_gb}/{r.n_seats_gb}",
+                  f"{r.seat_total_error:.0f}", f"{r.share_mae:.2f}")
+    return t
+
+
+@app.command()
+def backtest(
+    election: Annotated[str, typer.Argument(help=f"Target election: {', '.join(BACKTESTS)}, or 'all'.")],
+    model: Annotated[str, typer.Option(help=f"{', '.join(MODELS)}, or 'all'.")] = "uns",
+    inputs: Annotated[str, typer.Option(help="polls (final-poll average) or actual (actual GB shares).")] = "polls",
+    by_nation: Annotated[bool, typer.Option(help="Also use Scotland and Wales shares (polls or actual).")] = False,
+    db: DbOption = None,
+    fmt: FormatOption = Format.table,
+) -> None:
+    """Score a model on a past election using only what was known before it."""
+    if inputs not in INPUTS:
+        raise InputError(f"--inputs must be one of {', '.join(INPUTS)}, not {inputs!r}")
+    store = open_store(db)
+    targets = list(BACKTESTS) if election == "all" else [election]
+    models = list(MODELS) if model == "all" else [model]
+    results = [run_backtest(e, model=m, inputs=inputs, by_nation=by_nation, store=store)
+               for e in targets for m in models]
+    dicts = [r.to_dict() for r in results]
+    data: Any = dicts[0] if len(dicts) == 1 else {"backtests": dicts}
+    rows = [{k: v for k, v in d.items() if not isinstance(v, dict)} for d in dicts]
+
+    def table() -> None:
+        con = console()
+        con.print(backtest_table(results))
+        if len(results) == 1:
+            r = results[0]
+            con.print(_seat_totals_table(f"{r.election} seats", {"predicted": r.seats_predicted,
+                                                                   "actual": r.seats_actual}))
+
+    emit(fmt, data, rows=rows, table=table)

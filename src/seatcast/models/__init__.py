@@ -1,0 +1,55 @@
+"""Swing models: pure numpy kernels from base shares and national targets to seat shares.
+
+========================  =====================================================
+``uns``                   :func:`~seatcast.models.uniform.uniform_swing`
+``proportional``          :func:`~seatcast.models.proportional.proportional_swing`
+``transition``            :func:`~seatcast.models.transition.transition_swing`
+========================  =====================================================
+
+Each model also says how a GB-wide target becomes a target per nation (``conversion``):
+``additive`` keeps each party's change in points the same in every nation, ``ratio`` keeps the
+ratio; a party that stands in one nation only has its GB change scaled up to that nation.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from seatcast.errors import UnknownNameError
+from seatcast.models.context import Kernel, SwingContext
+from seatcast.models.proportional import proportional_swing
+from seatcast.models.transition import transition_swing
+from seatcast.models.uniform import uniform_swing
+
+
+@dataclass(frozen=True)
+class SwingModel:
+    """A named model: its kernel and how it spreads a GB target over nations."""
+
+    name: str
+    kernel: Kernel
+    conversion: str  # "additive" or "ratio"
+    description: str
+
+
+MODELS: dict[str, SwingModel] = {
+    "uns": SwingModel("uns", uniform_swing, "additive", "uniform national swing"),
+    "proportional": SwingModel("proportional", proportional_swing, "ratio", "proportional (ratio) swing"),
+    "transition": SwingModel("transition", transition_swing, "additive", "strong transition model"),
+}
+
+
+def get_model(name: str) -> SwingModel:
+    """Look a model up by name."""
+    try:
+        return MODELS[name.lower()]
+    except KeyError:
+        raise UnknownNameError("model", name, MODELS) from None
+
+
+def register_model(model: SwingModel) -> None:
+    """Add a model to the registry (used by optional model modules)."""
+    MODELS[model.name] = model
+
+
+__all__ = ["MODELS", "SwingContext", "SwingModel", "get_model", "register_model"]

@@ -1,0 +1,426 @@
+"""From a base election and national shares to projected shares in every seat.
+
+This is the layer between the labelled data and the pure model kernels. It decides
+
+* which seats are modelled and which are held at the base result (Northern Ireland, whose
+  party system is separate, unless NI shares are given; the Speaker's seat);
+* the swing groups (the nations of the modelled seats) and each group's target: GB shares are
+  spread over the nations by the model's conversion rule (additive or ratio; a party that stands
+  in one nation only, such as the SNP, has its GB change scaled up to that nation), and shares
+  given for a nation override that nation, the rest of GB taking up the difference;
+* which parties stand where. By default a party stands where it stood at the base, and a party
+  given at least twice its base share in a nation also stands in that nation's other seats
+  (a party that grows expands its slate, as Reform UK did in 2024). A backtest passes the
+  target election's real nominations instead (public before polling day);
+* a base share for a party standing where it did not stand before: half its mean share in the
+  seats of the same nation where it stood (or of all seats; or half its target share for a
+  brand-new party), taken from the others in proportion. A party that no longer stands has its
+  base votes shared among the others in proportion;
+* lineage: a successor party given in the input (``brx``, ``ruk``) inherits its predecessor's
+  base votes (``ukip``) when the base predates it.
+
+Shares in the public API are percentages, as polls publish them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from seatcast.data.frame import ShareFrame, winners_of
+from seatcast.data.parties import IND, NAMES, OTHER, REGIONAL, SEPARATE_NATIONS, SPEAKER, successors
+from seatcast.data.schema import Election
+from seatcast.errors import InputError, UnknownNameError
+from seatcast.models import SwingModel, get_model
+from seatcast.models.context import SwingContext
+
+Shares = Mapping[str, float]
+FloatArray = npt.NDArray[np.float64]
+
+#: A party given at least this multiple of its base share in a nation stands in all its seats.
+EXPAND_RATIO = 2.0
+#: A standing newcomer's base share, as a fraction of its mean share where it stood.
+FILL_FRACTION = 0.5
+#: Shares may add up to this much over 100% (published polls are rounded); they are then scaled.
+SUM_TOLERANCE = 0.02
+
+
+def parse_shares(shares: Shares, *, where: str = "national shares") -> dict[str, float]:
+    """Validate percentages and return fractions keyed by lower-case party code."""
+    out: dict[str, float] = {}
+    for party, pct in shares.items():
+        code = party.strip().lower()
+        value = float(pct)
+        if not np.isfinite(value) or value < 0 or value > 100:
+            raise InputError(f"{where}: share for {code!r} is {value}, outside 0-100 (percent)")
+        out[code] = value / 100.0
+    total = sum(out.values())
+    if total > 1.0 + SUM_TOLERANCE:
+        raise InputError(f"{where}: shares add up to {total * 100:.1f}%, more than 100%")
+    if total > 1.0:  # rounding in published polls: scale down to exactly 100%
+        out = {p: v / total for p, v in out.items()}
+    return out
+
+
+def complete_target(given: Mapping[str, float], base: FloatArray, parties: tuple[str, ...]) -> FloatArray:
+    """A full target vector: given parties as given, the rest share the remainder as at the base."""
+    target = np.zeros(len(parties))
+    for p, v in given.items():
+        target[parties.index(p)] = v
+    free = np.array([p not in given for p in parties])
+    remainder = max(0.0, 1.0 - sum(given.values()))
+    pool = base[free].sum()
+    if pool > 0:
+        target[free] = base[free] / pool * remainder
+    elif remainder > 0 and OTHER in parties and OTHER not in given:
+        target[parties.index(OTHER)] = remainder
+    total = target.sum()
+    return target / total if total > 0 else target
+
+
+@dataclass(frozen=True, eq=False)
+class ProjectionSetup:
+    """Everything fixed before a swing is applied: reusable for many targets (the simulator)."""
+
+    frame: ShareFrame  # base, columns aligned to ``parties``, non-standing parties removed
+    model: SwingModel
+    modelled: npt.NDArray[np.bool_]
+    groups: tuple[str, ...]
+    ctx: SwingContext
+    target: FloatArray  # [groups, parties]
+    national_target: FloatArray  # [parties], over the modelled seats
+    base_winners: npt.NDArray[np.str_]
+    notes: tuple[str, ...] = field(default=())
+
+    @property
+    def parties(self) -> tuple[str, ...]:
+        """Party codes of the columns."""
+        return self.frame.parties
+
+    def run(self, target: npt.NDArray[np.floating] | None = None) -> npt.NDArray[np.floating]:
+        """Seat shares ``[..., seats, parties]`` for group targets ``[..., groups, parties]``."""
+        t = self.target if target is None else target
+        modelled = self.model.kernel(self.ctx, t)
+        lead = modelled.shape[:-2]
+        out = np.broadcast_to(self.frame.shares.astype(modelled.dtype), (*lead, *self.frame.shares.shape)).copy()
+        out[..., self.modelled, :] = modelled
+        return out
+
+
+@dataclass(frozen=True, eq=False)
+class Projection:
+    """Projected shares and winners of every seat, with what was done to get them."""
+
+    setup: ProjectionSetup
+    shares: FloatArray
+
+    @property
+    def frame(self) -> ShareFrame:
+        """The base frame (seat labels, base shares)."""
+        return self.setup.frame
+
+    @property
+    def parties(self) -> tuple[str, ...]:
+        """Party codes of the columns."""
+        return self.setup.parties
+
+    @property
+    def model(self) -> str:
+        """Model name."""
+        return self.setup.model.name
+
+    @cached_property
+    def winners(self) -> npt.NDArray[np.str_]:
+        """Projected winning party per seat."""
+        return winners_of(self.shares, self.parties)
+
+    @cached_property
+    def seats_predicted(self) -> dict[str, int]:
+        """Seats per party, most first."""
+        names, counts = np.unique(self.winners, return_counts=True)
+        order = np.argsort(-counts, kind="stable")
+        return {str(names[i]): int(counts[i]) for i in order}
+
+    def changes(self) -> list[dict[str, Any]]:
+        """Seats whose projected winner differs from the base winner."""
+        f = self.frame
+        return [
+            {"id": f.seat_ids[i], "name": f.names[i], "from": str(self.setup.base_winners[i]),
+             "to": str(self.winners[i])}
+            for i in np.flatnonzero(self.winners != self.setup.base_winners)
+        ]
+
+    def seat_index(self, key: str) -> int:
+        """Row of a seat given by id or name (case-insensitive)."""
+        k = key.strip().lower()
+        for i, (sid, name) in enumerate(zip(self.frame.seat_ids, self.frame.names, strict=True)):
+            if k in (sid.lower(), name.lower()):
+                return i
+        raise UnknownNameError("seat", key, self.frame.names)
+
+    def seat_shares(self, key: str) -> dict[str, float]:
+        """Projected shares of one seat, largest first (parties with a share only)."""
+        row = self.shares[self.seat_index(key)]
+        order = np.argsort(-row, kind="stable")
+        return {self.parties[j]: float(row[j]) for j in order if row[j] > 0}
+
+    def seat_records(self) -> list[dict[str, Any]]:
+        """One record per seat: ``id``, ``name``, ``region``, ``winner``, ``shares``."""
+        f = self.frame
+        out = []
+        for i in range(f.n_seats):
+            row = self.shares[i]
+            out.append({
+                "id": f.seat_ids[i], "name": f.names[i], "region": f.regions[i], "nation": f.nations[i],
+                "winner": str(self.winners[i]), "base_winner": str(self.setup.base_winners[i]),
+                "shares": {p: round(float(row[j]), 6) for j, p in enumerate(self.parties) if row[j] > 0},
+            })
+        return out
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready dict (keys: ``base``, ``model``, ``seats_predicted``, ``seats``...)."""
+        return {
+            "base": self.frame.election_id,
+            "model": self.model,
+            "national_target": {p: round(float(v), 6) for p, v in zip(self.parties, self.setup.national_target,
+                                                                         strict=True) if v > 0},
+            "seats_predicted": self.seats_predicted,
+            "changes": self.changes(),
+            "notes": list(self.setup.notes),
+            "seats": self.seat_records(),
+        }
+
+    def to_frame(self) -> Any:
+        """A pandas DataFrame: one row per seat, a share column per party, and the winner."""
+        import pandas as pd
+
+        f = self.frame
+        df = pd.DataFrame(self.shares, columns=list(self.parties))
+        df.insert(0, "winner", self.winners)
+        df.insert(0, "nation", f.nations)
+        df.insert(0, "region", f.regions)
+        df.insert(0, "name", f.names)
+        df.insert(0, "id", f.seat_ids)
+        return df
+
+
+def prepare(
+    base: Election,
+    national: Shares | None = None,
+    *,
+    model: str = "uns",
+    nations: Mapping[str, Shares] | None = None,
+    standing: Mapping[str, Iterable[str]] | None = None,
+    frame: ShareFrame | None = None,
+) -> ProjectionSetup:
+    """Set a projection up; ``national``/``nations`` are percentages (see the module docstring)."""
+    swing = get_model(model)
+    given = parse_shares(national or {})
+    given_nations = {
+        _nation_name(n, base): parse_shares(s, where=f"{n} shares") for n, s in (nations or {}).items()
+    }
+    frame = frame or ShareFrame.from_election(base)
+    notes: list[str] = []
+
+    # Lineage: a successor named in the input (or standing) inherits its predecessor's votes.
+    named = set(given) | {p for s in given_nations.values() for p in s}
+    if standing is not None:
+        named |= {p for ps in standing.values() for p in ps}
+    rename: dict[str, str] = {}
+    for p in frame.parties:
+        for succ in successors(p):
+            if succ in named and succ not in frame.parties and succ not in rename.values():
+                rename[p] = succ
+                notes.append(f"lineage: base votes of {p} go to {succ}")
+                break
+    if rename:
+        frame = frame.renamed(rename)
+    known = set(frame.parties) | set(NAMES)
+    for p in named:
+        if p not in known and standing is None:
+            raise UnknownNameError("party", p, sorted(known))
+    requested = set(given) | {p for s in given_nations.values() for p in s}
+    extra = tuple(p for p in sorted(requested) if p not in frame.parties)
+    core = tuple(p for p in frame.parties if p not in (IND, OTHER))
+    parties = (*core, *extra, IND, OTHER)
+    frame = frame.with_parties(parties)
+    col = {p: j for j, p in enumerate(parties)}
+    base_shares = frame.shares
+    base_winners = frame.winners()
+
+    # Which seats are modelled.
+    nation_arr = np.array(frame.nations)
+    held = np.isin(nation_arr, [n for n in SEPARATE_NATIONS if n not in given_nations])
+    spk_stands = base_shares[:, col[SPEAKER]] > 0 if SPEAKER in col else np.zeros(frame.n_seats, bool)
+    if standing is not None:
+        spk_stands &= np.array([SPEAKER in set(standing.get(s, ())) for s in frame.seat_ids])
+    held |= spk_stands
+    if held.any():
+        notes.append(f"held at the base result: {int(held.sum())} seats")
+    modelled = ~held
+    groups = tuple(dict.fromkeys(nation_arr[modelled]))
+    gidx = {g: i for i, g in enumerate(groups)}
+    group = np.array([gidx[n] for n in nation_arr[modelled]], dtype=np.intp)
+    weights = frame.weights[modelled]
+    raw = base_shares[modelled]
+    ng = len(groups)
+
+    def group_mean(values: FloatArray) -> FloatArray:
+        out = np.zeros((ng, values.shape[1]))
+        np.add.at(out, group, values * weights[:, None])
+        return out / np.maximum(np.bincount(group, weights=weights, minlength=ng), 1e-12)[:, None]
+
+    raw_nat = group_mean(raw)
+    raw_gb = weights @ raw / weights.sum()
+    prelim_target = complete_target(given, raw_gb, parties) if given else raw_gb
+
+    # Who stands where.
+    if standing is not None:
+        ids = np.array(frame.seat_ids)[modelled]
+        stands = np.zeros_like(raw, dtype=bool)
+        for i, sid in enumerate(ids):
+            for p in standing.get(sid, ()):
+                stands[i, col[p if p in col else OTHER]] = True
+        stands[:, col[OTHER]] |= raw[:, col[OTHER]] > 0
+    else:
+        stands = raw > 0
+        regional = _regional_groups(raw, group, parties, groups)
+        for g, name in enumerate(groups):
+            tgt_g = given_nations.get(name, {})
+            for p, j in col.items():
+                if p in (IND, OTHER, SPEAKER):
+                    continue
+                want = tgt_g.get(p, prelim_target[j] if p in given else 0.0)
+                if regional.get(p, name) != name:
+                    continue
+                if want > 0 and want >= EXPAND_RATIO * raw_nat[g, j]:
+                    stands[group == g, j] = True
+    stands[:, col[OTHER]] |= ~stands.any(axis=1)
+
+    prepared = _prepare_base(raw, stands, group, weights, prelim_target, parties)
+    prepared_gb = weights @ prepared / weights.sum()
+    # Parties nobody named share the remainder as they stand now, not as they stood at the base.
+    national_target = complete_target(given, prepared_gb, parties) if given else prepared_gb
+    n_new = int(((raw == 0) & stands).sum())
+    if n_new:
+        notes.append(f"newcomers given a base share in {n_new} seat-party pairs")
+    ctx = SwingContext(base=prepared, group=group, weights=weights, stands=stands, n_groups=ng)
+    target = _group_targets(ctx, swing.conversion, national_target if given else None, given_nations, groups, parties)
+    full = base_shares.copy()
+    full[modelled] = prepared
+    frame = _with_shares(frame, full)
+    return ProjectionSetup(frame=frame, model=swing, modelled=modelled, groups=groups, ctx=ctx, target=target,
+                           national_target=national_target, base_winners=base_winners, notes=tuple(notes))
+
+
+def project(
+    base: Election,
+    national: Shares | None = None,
+    *,
+    model: str = "uns",
+    nations: Mapping[str, Shares] | None = None,
+    standing: Mapping[str, Iterable[str]] | None = None,
+) -> Projection:
+    """Project every seat from national (and optionally nation) shares in percent."""
+    setup = prepare(base, national, model=model, nations=nations, standing=standing)
+    return Projection(setup=setup, shares=np.asarray(setup.run(), dtype=np.float64))
+
+
+# ---- helpers ---------------------------------------------------------------------------
+
+def _nation_name(name: str, base: Election) -> str:
+    for n in base.nations:
+        if n.lower() == name.strip().lower():
+            return n
+    regions = {c.region for c in base.constituencies}
+    for r in regions:
+        if r.lower() == name.strip().lower():
+            return r
+    raise UnknownNameError("nation", name, base.nations)
+
+
+def _with_shares(frame: ShareFrame, shares: FloatArray) -> ShareFrame:
+    from dataclasses import replace
+
+    return replace(frame, shares=shares)
+
+
+def _regional_groups(raw: FloatArray, group: npt.NDArray[np.intp], parties: tuple[str, ...],
+                     groups: tuple[str, ...]) -> dict[str, str]:
+    """Parties that stand in a single nation: the REGIONAL list, and any whose votes all lie in one group."""
+    out = {p: n for p, n in REGIONAL.items() if p in parties}
+    if len(groups) > 1:
+        for j, p in enumerate(parties):
+            if p in (IND, OTHER, SPEAKER) or p in out:
+                continue
+            where = np.unique(group[raw[:, j] > 0])
+            if len(where) == 1 and (raw[:, j] > 0).sum() >= 1:
+                out[p] = groups[int(where[0])]
+    return out
+
+
+def _prepare_base(raw: FloatArray, stands: npt.NDArray[np.bool_], group: npt.NDArray[np.intp],
+                  weights: FloatArray, national_target: FloatArray, parties: tuple[str, ...]) -> FloatArray:
+    """Remove non-standing parties and give standing newcomers a base share (module docstring)."""
+    base = np.where(stands, raw, 0.0)
+    need = stands & (raw == 0)
+    if need.any():
+        had = raw > 0
+        w = weights[:, None]
+        for j in np.flatnonzero(need.any(axis=0)):
+            if parties[j] in (IND, OTHER):
+                continue
+            overall = (raw[:, j] * weights)[had[:, j]].sum() / max(weights[had[:, j]].sum(), 1e-12)
+            for g in np.unique(group[need[:, j]]):
+                in_g = (group == g) & had[:, j]
+                if in_g.any():
+                    mean = float((raw[in_g, j] * w[in_g, 0]).sum() / w[in_g, 0].sum())
+                elif had[:, j].any():
+                    mean = float(overall)
+                else:
+                    mean = float(national_target[j]) or 0.01
+                rows = need[:, j] & (group == g)
+                base[rows, j] = FILL_FRACTION * mean
+    total = base.sum(axis=1, keepdims=True)
+    return np.divide(base, total, out=raw.copy(), where=total > 0)
+
+
+def _group_targets(ctx: SwingContext, conversion: str, gb_target: FloatArray | None,
+                   given_nations: Mapping[str, Mapping[str, float]], groups: tuple[str, ...],
+                   parties: tuple[str, ...]) -> FloatArray:
+    """Targets per group: given nations as given, the rest from the GB target by the conversion rule."""
+    base_nat = ctx.base_national
+    gw = ctx.group_weight
+    target = base_nat.copy()
+    given_idx = [i for i, g in enumerate(groups) if g in given_nations]
+    for i in given_idx:
+        target[i] = complete_target(given_nations[groups[i]], base_nat[i], parties)
+    rest = np.array([i for i in range(len(groups)) if i not in given_idx], dtype=np.intp)
+    if gb_target is None or rest.size == 0:
+        return target
+    w_rest = gw[rest].sum()
+    rest_target = gb_target * gw.sum() - (target[given_idx] * gw[given_idx, None]).sum(axis=0)
+    rest_target = np.maximum(rest_target / w_rest, 0)
+    rest_target /= rest_target.sum()
+    rest_base = (base_nat[rest] * gw[rest, None]).sum(axis=0) / w_rest
+    regional = _regional_groups(ctx.base, ctx.group, parties, groups)
+    for i in rest:
+        if conversion == "ratio":
+            ratio = np.divide(rest_target, rest_base, out=np.ones_like(rest_target), where=rest_base > 0)
+            t = base_nat[i] * ratio
+            new = (rest_base == 0) & (rest_target > 0)
+            t[new] = rest_target[new]
+        else:
+            delta = rest_target - rest_base
+            for p, g in regional.items():
+                j = parties.index(p)
+                delta[j] = delta[j] * w_rest / gw[i] if g == groups[i] else 0.0
+            t = base_nat[i] + delta
+        t = np.maximum(t, 0)
+        target[i] = t / t.sum()
+    return target

@@ -1,0 +1,48 @@
+"""Shared fixtures: one store per test session, built from the bundled data in a temp folder."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from hypothesis import settings
+
+from seatcast.data.store import Store
+
+settings.register_profile("fast", max_examples=30, deadline=None)
+settings.register_profile("long", max_examples=500, deadline=None)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "fast"))
+
+REQUIRE_ALL = os.environ.get("SEATCAST_REQUIRE_ALL") == "1"
+
+
+def need(module: str) -> None:
+    """Skip a test whose optional extra is missing, unless CI says every extra must be there."""
+    import importlib.util
+
+    if importlib.util.find_spec(module) is None:
+        if REQUIRE_ALL:
+            pytest.fail(f"optional dependency {module} is missing and SEATCAST_REQUIRE_ALL=1")
+        pytest.skip(f"optional dependency {module} not installed")
+
+
+@pytest.fixture(scope="session")
+def store_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("store") / "seatcast.db"
+    Store(path).close()
+    return path
+
+
+@pytest.fixture(scope="session")
+def store(store_path: Path) -> Iterator[Store]:
+    s = Store(store_path)
+    yield s
+    s.close()
+
+
+@pytest.fixture(autouse=True)
+def _isolated_db(store_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every test (and every CLI run inside one) uses the session store, never the user's."""
+    monkeypatch.setenv("SEATCAST_DB", str(store_path))
