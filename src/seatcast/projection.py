@@ -25,7 +25,7 @@ Shares in the public API are percentages, as polls publish them.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Any
 
@@ -37,7 +37,7 @@ from seatcast.data.parties import IND, NAMES, OTHER, REGIONAL, SEPARATE_NATIONS,
 from seatcast.data.schema import Election
 from seatcast.errors import InputError, UnknownNameError
 from seatcast.models import SwingModel, get_model
-from seatcast.models.context import SwingContext
+from seatcast.models.context import Kernel, SwingContext
 
 Shares = Mapping[str, float]
 FloatArray = npt.NDArray[np.float64]
@@ -96,6 +96,11 @@ class ProjectionSetup:
     national_target: FloatArray  # [parties], over the modelled seats
     base_winners: npt.NDArray[np.str_]
     notes: tuple[str, ...] = field(default=())
+    #: The kernel actually applied: the model's own, or the one its factory built for these seats.
+    kernel: Kernel | None = None
+    #: What a seat-aware model may need: ``base`` (the Election), ``as_of`` (ISO date: use only
+    #: elections before it), ``store`` (where earlier elections live), ``standing``.
+    context: Mapping[str, Any] = field(default_factory=dict)
 
     @property
     def parties(self) -> tuple[str, ...]:
@@ -105,7 +110,8 @@ class ProjectionSetup:
     def run(self, target: npt.NDArray[np.floating] | None = None) -> npt.NDArray[np.floating]:
         """Seat shares ``[..., seats, parties]`` for group targets ``[..., groups, parties]``."""
         t = self.target if target is None else target
-        modelled = self.model.kernel(self.ctx, t)
+        kernel = self.kernel or self.model.kernel
+        modelled = kernel(self.ctx, t)
         lead = modelled.shape[:-2]
         out = np.broadcast_to(self.frame.shares.astype(modelled.dtype), (*lead, *self.frame.shares.shape)).copy()
         out[..., self.modelled, :] = modelled
@@ -217,6 +223,8 @@ def prepare(
     nations: Mapping[str, Shares] | None = None,
     standing: Mapping[str, Iterable[str]] | None = None,
     frame: ShareFrame | None = None,
+    as_of: str | None = None,
+    store: Any = None,
 ) -> ProjectionSetup:
     """Set a projection up; ``national``/``nations`` are percentages (see the module docstring)."""
     swing = get_model(model)
@@ -314,8 +322,14 @@ def prepare(
     full = base_shares.copy()
     full[modelled] = prepared
     frame = _with_shares(frame, full)
-    return ProjectionSetup(frame=frame, model=swing, modelled=modelled, groups=groups, ctx=ctx, target=target,
-                           national_target=national_target, base_winners=base_winners, notes=tuple(notes))
+    setup = ProjectionSetup(
+        frame=frame, model=swing, modelled=modelled, groups=groups, ctx=ctx, target=target,
+        national_target=national_target, base_winners=base_winners, notes=tuple(notes), kernel=swing.kernel,
+        context={"base": base, "as_of": as_of, "store": store, "standing": standing},
+    )
+    if swing.factory is not None:
+        setup = replace(setup, kernel=swing.factory(setup))
+    return setup
 
 
 def project(
@@ -325,9 +339,15 @@ def project(
     model: str = "uns",
     nations: Mapping[str, Shares] | None = None,
     standing: Mapping[str, Iterable[str]] | None = None,
+    as_of: str | None = None,
+    store: Any = None,
 ) -> Projection:
-    """Project every seat from national (and optionally nation) shares in percent."""
-    setup = prepare(base, national, model=model, nations=nations, standing=standing)
+    """Project every seat from national (and optionally nation) shares in percent.
+
+    ``as_of`` (an ISO date) and ``store`` matter only to models fitted on past elections: they
+    may use only elections held before ``as_of``.
+    """
+    setup = prepare(base, national, model=model, nations=nations, standing=standing, as_of=as_of, store=store)
     return Projection(setup=setup, shares=np.asarray(setup.run(), dtype=np.float64))
 
 

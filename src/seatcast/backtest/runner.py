@@ -108,7 +108,8 @@ def run_backtest(
     target_el = store.load(election)
     base_el = store.load(base)
     national, nations = national_inputs(target_el, inputs, by_nation=by_nation)
-    proj = project(base_el, national, model=model, nations=nations, standing=standing_of(target_el))
+    proj = project(base_el, national, model=model, nations=nations, standing=standing_of(target_el),
+                   as_of=target_el.date, store=store)
     return score(proj, target_el, inputs=inputs, national=national)
 
 

@@ -13,7 +13,9 @@ ratio; a party that stands in one nation only has its GB change scaled up to tha
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from seatcast.errors import UnknownNameError
 from seatcast.models.context import Kernel, SwingContext
@@ -30,6 +32,10 @@ class SwingModel:
     kernel: Kernel
     conversion: str  # "additive" or "ratio"
     description: str
+    #: Optional: builds a seat-aware kernel from the prepared projection setup (a model fitted
+    #: on covariates needs to know the seats and what was known when). Called by
+    #: :func:`seatcast.projection.prepare`; the returned kernel replaces ``kernel`` there.
+    factory: Callable[[Any], Kernel] | None = None
 
 
 MODELS: dict[str, SwingModel] = {
