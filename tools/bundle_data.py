@@ -75,6 +75,7 @@ def _notional() -> None:
 
 
 def main() -> None:
+    """Bundle every file listed in ``COPY`` and build the notional base."""
     for folder, files in COPY.items():
         (OUT / folder).mkdir(parents=True, exist_ok=True)
         for name in files:

@@ -6,8 +6,8 @@ never a bare ``KeyError`` or ``ValueError`` from deep inside numpy or pandas.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 import difflib
+from collections.abc import Iterable
 
 
 class SeatcastError(Exception):

@@ -9,7 +9,8 @@ This is the layer between the labelled data and the pure model kernels. It decid
   in one nation only, such as the SNP, has its GB change scaled up to that nation), and shares
   given for a nation override that nation, the rest of GB taking up the difference;
 * which parties stand where. By default a party stands where it stood at the base, and a party
-  given at least twice its base share in a nation also stands in that nation's other seats
+  given at least twice its base share (GB-wide, or in a nation given shares of its own) also
+  stands in the other seats there
   (a party that grows expands its slate, as Reform UK did in 2024). A backtest passes the
   target election's real nominations instead (public before polling day);
 * a base share for a party standing where it did not stand before: half its mean share in the
@@ -285,6 +286,13 @@ def prepare(
 
     raw_nat = group_mean(raw)
     raw_gb = weights @ raw / weights.sum()
+    # GB shares cover held GB seats too (the Speaker's): take their votes out of the target.
+    held_gb = held & ~np.isin(nation_arr, list(SEPARATE_NATIONS))
+    if given and held_gb.any():
+        w_held = frame.weights[held_gb]
+        held_votes = w_held @ base_shares[held_gb]
+        w_mod = weights.sum()
+        given = {p: max(0.0, (v * (w_mod + w_held.sum()) - held_votes[col[p]]) / w_mod) for p, v in given.items()}
     prelim_target = complete_target(given, raw_gb, parties) if given else raw_gb
 
     # Who stands where.
@@ -303,10 +311,15 @@ def prepare(
             for p, j in col.items():
                 if p in (IND, OTHER, SPEAKER):
                     continue
-                want = tgt_g.get(p, prelim_target[j] if p in given else 0.0)
                 if regional.get(p, name) != name:
                     continue
-                if want > 0 and want >= EXPAND_RATIO * raw_nat[g, j]:
+                if p in tgt_g:  # a share given for this nation: compare with the nation's base
+                    want, had = tgt_g[p], raw_nat[g, j]
+                elif p in given:  # a GB share: compare with the GB base
+                    want, had = prelim_target[j], raw_gb[j]
+                else:
+                    continue
+                if want > 0 and want >= EXPAND_RATIO * had:
                     stands[group == g, j] = True
     stands[:, col[OTHER]] |= ~stands.any(axis=1)
 
@@ -407,7 +420,8 @@ def _prepare_base(raw: FloatArray, stands: npt.NDArray[np.bool_], group: npt.NDA
                 rows = need[:, j] & (group == g)
                 base[rows, j] = FILL_FRACTION * mean
     total = base.sum(axis=1, keepdims=True)
-    return np.divide(base, total, out=raw.copy(), where=total > 0)
+    out: FloatArray = np.divide(base, total, out=raw.copy(), where=total > 0)
+    return out
 
 
 def _group_targets(ctx: SwingContext, conversion: str, gb_target: FloatArray | None,

@@ -24,7 +24,7 @@ plot_app = typer.Typer(help="Plots (matplotlib): calibration, seat distributions
 app.add_typer(plot_app, name="plot")
 
 
-class Format(str, enum.Enum):
+class Format(enum.StrEnum):
     """Output formats every command offers."""
 
     table = "table"

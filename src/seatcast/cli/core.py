@@ -183,11 +183,16 @@ def _emit_seat(proj: Projection, seat: str, fmt: Format) -> None:
     i = proj.seat_index(seat)
     shares = proj.seat_shares(seat)
     base_row = proj.frame.shares[i]
-    data = {"base": proj.frame.election_id, "model": proj.model, "id": proj.frame.seat_ids[i],
-            "name": proj.frame.names[i], "winner": str(proj.winners[i]),
-            "base_winner": str(proj.setup.base_winners[i]), "shares": shares,
-            "base_shares": {p: float(base_row[j]) for j, p in enumerate(proj.parties) if base_row[j] > 0}}
-    rows = [{"party": p, "base": data["base_shares"].get(p, 0.0), "projected": s} for p, s in shares.items()]
+    base_shares = {p: float(base_row[j]) for j, p in enumerate(proj.parties) if base_row[j] > 0}
+    winner = str(proj.winners[i])
+    data: dict[str, Any] = {
+        "base": proj.frame.election_id, "model": proj.model, "id": proj.frame.seat_ids[i],
+        "name": proj.frame.names[i], "winner": winner, "base_winner": str(proj.setup.base_winners[i]),
+        "shares": shares, "base_shares": base_shares,
+    }
+    rows: list[dict[str, Any]] = [
+        {"party": p, "base": base_shares.get(p, 0.0), "projected": s} for p, s in shares.items()
+    ]
 
     def table() -> None:
         from rich.table import Table
@@ -198,7 +203,7 @@ def _emit_seat(proj: Projection, seat: str, fmt: Format) -> None:
         for r in rows:
             t.add_row(party_info.name(str(r["party"])), pct(float(r["base"])), pct(float(r["projected"])))
         console().print(t)
-        console().print(f"Projected winner: {party_info.name(data['winner'])}")
+        console().print(f"Projected winner: {party_info.name(winner)}")
 
     emit(fmt, data, rows=rows, table=table)
 

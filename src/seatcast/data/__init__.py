@@ -1,0 +1,10 @@
+"""Data: the domain records, party codes, loaders, the bundled UK data, polls and the SQLite store.
+
+* :mod:`~seatcast.data.schema`: Election, Constituency, Candidacy (frozen, validated).
+* :mod:`~seatcast.data.parties`: party codes, names, colours, lineage.
+* :mod:`~seatcast.data.loaders`: House of Commons Library and generic FPTP files.
+* :mod:`~seatcast.data.bundled`: what ships in the package and where it came from.
+* :mod:`~seatcast.data.store`: the SQLite store (all SQL lives there).
+* :mod:`~seatcast.data.frame`: an election as a seats x parties share matrix.
+* :mod:`~seatcast.data.polls`: final polls and their averages.
+"""

@@ -37,7 +37,7 @@ class ShareFrame:
     def from_election(cls, election: Election, *, min_share: float = 0.005,
                       keep: tuple[str, ...] = ()) -> ShareFrame:
         """Build the frame of an election (see the module docstring for the column rule)."""
-        nation_votes: dict[str, Counter[str]] = defaultdict(Counter)
+        nation_votes: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
         nation_total: Counter[str] = Counter()
         winners = set()
         for c in election.constituencies:
@@ -125,4 +125,5 @@ def winners_of(shares: npt.NDArray[np.floating], parties: tuple[str, ...]) -> np
     masked = np.array(shares, copy=True)
     if OTHER in parties:
         masked[..., parties.index(OTHER)] = -1.0
-    return np.asarray(parties, dtype=object)[masked.argmax(axis=-1)].astype(str)
+    out: npt.NDArray[np.str_] = np.asarray(parties, dtype=object)[masked.argmax(axis=-1)].astype(str)
+    return out

@@ -58,7 +58,7 @@ def poll_average(election: str, nation: str | None = None) -> dict[str, float]:
     df = final_polls(election, nation)
     parties = [c for c in df.columns if c not in {"pollster", "fieldwork_end", "sample_size"}]
     means = df[parties].mean(skipna=True)
-    return {p: round(float(v), 4) for p, v in means.items() if pd.notna(v)}
+    return {str(p): round(float(v), 4) for p, v in means.items() if pd.notna(v)}
 
 
 def nation_poll_averages(election: str) -> dict[str, dict[str, float]]:

@@ -11,8 +11,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from seatcast.errors import DataError, UnknownNameError
 from seatcast.data.parties import IND, SEPARATE_NATIONS
+from seatcast.errors import DataError, UnknownNameError
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,14 +135,14 @@ class Election:
 
     def vote_shares(self, *, nations: set[str] | None = None) -> dict[str, float]:
         """Vote shares per party over the chosen nations (all seats when ``None``)."""
-        totals: Counter[str] = Counter()
+        totals: dict[str, float] = {}
         for c in self.constituencies:
             if nations is not None and c.nation not in nations:
                 continue
             for cand in c.candidacies:
-                totals[cand.party_code] += cand.share * c.valid_votes
+                totals[cand.party_code] = totals.get(cand.party_code, 0.0) + cand.share * c.valid_votes
         whole = sum(totals.values()) or 1.0
-        return {p: v / whole for p, v in totals.most_common()}
+        return {p: v / whole for p, v in sorted(totals.items(), key=lambda kv: -kv[1])}
 
     def independents(self) -> list[tuple[Constituency, Candidacy]]:
         """Every independent candidacy, each on its own."""

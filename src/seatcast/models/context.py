@@ -44,7 +44,7 @@ class SwingContext:
     @cached_property
     def group_weight(self) -> npt.NDArray[np.float64]:
         """Total votes per group."""
-        return np.bincount(self.group, weights=self.weights, minlength=self.n_groups)
+        return np.bincount(self.group, weights=self.weights, minlength=self.n_groups).astype(np.float64)
 
     def group_mean(self, values: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
         """Vote-weighted mean of per-seat ``[seats, parties]`` values within each group."""

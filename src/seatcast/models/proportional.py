@@ -1,4 +1,4 @@
-"""Proportional (ratio) swing: every seat's share is scaled by its group's national ratio.
+r"""Proportional (ratio) swing: every seat's share is scaled by its group's national ratio.
 
 .. math:: s'_{ip} = s_{ip} \\cdot T_{gp} / B_{gp} \\;/\\; \\text{row sum}
 

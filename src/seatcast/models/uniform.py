@@ -1,4 +1,4 @@
-"""Uniform national swing (UNS): every seat moves by its group's change in each party's share.
+r"""Uniform national swing (UNS): every seat moves by its group's change in each party's share.
 
 .. math:: s'_{ip} = \\max(0,\\; s_{ip} + T_{gp} - B_{gp}) \\;/\\; \\text{row sum}
 

@@ -1,0 +1,5 @@
+"""``python -m seatcast``: the same as the ``seatcast`` command."""
+
+from seatcast.cli import main
+
+main()
