@@ -2,7 +2,7 @@
 
 Public surface:
 
-* :func:`elections`, :func:`election`, :func:`results`: the results store;
+* :func:`elections`, :func:`election`, :func:`results`, :func:`import_file`: the results store;
 * :func:`project`: seat-by-seat projection from national shares (``uns``, ``proportional``,
   ``transition``);
 * :func:`backtest`: how a model would have done at a past election;
@@ -12,7 +12,7 @@ Subpackages: ``data`` (records, loaders, store, polls), ``models`` (swing kernel
 (Monte Carlo), ``scenarios`` (candidates, pacts, split votes), ``backtest``, ``web``, ``cli``.
 """
 
-from seatcast.api import backtest, election, elections, open_store, project, results
+from seatcast.api import backtest, election, elections, import_file, open_store, project, results
 from seatcast.errors import DataError, InputError, ScenarioError, SeatcastError, UnknownNameError
 
 __all__ = [
@@ -24,6 +24,7 @@ __all__ = [
     "backtest",
     "election",
     "elections",
+    "import_file",
     "open_store",
     "project",
     "results",

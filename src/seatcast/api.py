@@ -14,6 +14,8 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from seatcast.backtest.runner import BacktestResult, run_backtest
+from seatcast.data.importer import ImportReport
+from seatcast.data.importer import import_file as _import_file
 from seatcast.data.schema import Constituency, Election
 from seatcast.data.store import ElectionInfo, Store, default_path
 from seatcast.projection import Projection
@@ -57,6 +59,19 @@ def project(
 ) -> Projection:
     """Project every seat of ``base`` from national shares in percent (``{"con": 43.6, ...}``)."""
     return _project(open_store(db).load(base), shares, model=model, nations=nations, standing=standing)
+
+
+def import_file(
+    path: str | Path,
+    election_id: str,
+    *,
+    fmt: str | None = None,
+    name: str | None = None,
+    date: str | None = None,
+    db: str | Path | None = None,
+) -> ImportReport:
+    """Import a results file (House of Commons Library or generic CSV/XLSX) as ``election_id``."""
+    return _import_file(Path(path), election_id, store=open_store(db), fmt=fmt, name=name, date=date)
 
 
 def backtest(
