@@ -59,3 +59,4 @@ def register_model(model: SwingModel) -> None:
 
 
 __all__ = ["MODELS", "SwingContext", "SwingModel", "get_model", "register_model"]
+import seatcast.models.covariate  # noqa: E402, F401  (registers the "covariate" model)

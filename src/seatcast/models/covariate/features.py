@@ -1,0 +1,345 @@
+"""Seat features for the covariate model: what is known about a seat before an election.
+
+Every feature is one of two kinds, so that a kernel stays linear in the national change and
+broadcasts over simulations:
+
+* a *driver* feature ``z_i * D_gq``: a seat property ``z_i`` times the national (group) change
+  ``D_gq`` of a driver party ``q`` (the party itself, the Conservatives, or the populist right).
+  Its coefficient says "for every point party *q* moves nationally, this seat moves ``beta * z``
+  more", which generalises across elections of different size;
+* a *constant* feature ``c_ip`` (in share points): incumbency and tactical advice.
+
+Groups (each one can be switched off for the ablation table):
+
+=============  ==========================================================================
+``position``   proportional part ``(s_ip / S_gp - 1) D_gp``; winner x own change; runner-up
+               to the Conservatives x the Conservative change
+``brexit``     2016 Leave share x own change, x populist-right change
+``predecessor``  strength of the populist right at its earlier peak (UKIP 2015; UKIP 2010
+               before 2015) x populist-right change
+``demography`` census degree share, aged 65+, White British, Muslim share x own change
+``incumbency`` MP standing again, MP retiring, a sitting MP standing for another party
+``tactical``   share of anti-Conservative tactical sites recommending the party (or another)
+=============  ==========================================================================
+
+The populist right (UKIP, Brexit Party, Reform UK) is one *role* ``right``; the party of that
+lineage with the most votes in an election plays it.
+"""
+
+from __future__ import annotations
+
+import gzip
+import io
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from functools import cache
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from seatcast.data.bundled import BUNDLED, data_path, open_text
+from seatcast.data.schema import Election
+
+FloatArray = npt.NDArray[np.float64]
+
+#: Modelled roles; every other column (independents, minor parties) follows uniform swing.
+ROLES: tuple[str, ...] = ("con", "lab", "ld", "green", "right", "snp", "pc")
+RIGHT_CODES: tuple[str, ...] = ("ukip", "brx", "ruk")
+ANTI_CON: frozenset[str] = frozenset({"lab", "ld", "green", "snp", "pc"})
+GROUPS: tuple[str, ...] = ("position", "brexit", "predecessor", "demography", "incumbency", "tactical")
+#: Tactical sites whose advice aims to beat the Conservatives (the pro-Brexit and
+#: pro-Union sites aim elsewhere, Sprint for PR at a different goal).
+TACTICAL_SITES: frozenset[str] = frozenset({
+    "stopthetories.vote", "tactical.vote", "tacticalvote.co.uk", "getvoting.org",
+    "tactical-vote.uk", "remainunited.org", "avaaz.org/votesmart2019",
+})
+DEMOGRAPHY = ("share_level4plus_qual", "share_age_65plus", "share_white_british", "share_muslim")
+
+
+@dataclass(frozen=True)
+class Feature:
+    """One column of the design: its name, group and driver (``None`` for a constant)."""
+
+    name: str
+    group: str
+    driver: str | None  # "own", "con", "right" or None
+
+
+FEATURES: tuple[Feature, ...] = (
+    Feature("prop", "position", "own"),
+    Feature("won", "position", "own"),
+    Feature("second_to_con", "position", "con"),
+    Feature("leave_own", "brexit", "own"),
+    Feature("leave_right", "brexit", "right"),
+    Feature("right_strength", "predecessor", "right"),
+    *(Feature(d.removeprefix("share_"), "demography", "own") for d in DEMOGRAPHY),
+    Feature("mp_again", "incumbency", None),
+    Feature("mp_retires", "incumbency", None),
+    Feature("mp_other", "incumbency", None),
+    Feature("tactical_own", "tactical", None),
+    Feature("tactical_other", "tactical", None),
+)
+
+
+def role_of(code: str, right: str | None) -> str | None:
+    """The modelled role of a party column (``None``: follows uniform swing)."""
+    if code in RIGHT_CODES:
+        return "right" if code == right else None
+    return code if code in ROLES else None
+
+
+def right_party(codes: Sequence[str], national: FloatArray) -> str | None:
+    """The populist-right party with the most votes among ``codes``."""
+    best, share = None, 0.0
+    for j, c in enumerate(codes):
+        if c in RIGHT_CODES and national[j] > share:
+            best, share = c, float(national[j])
+    return best
+
+
+# ---- bundled covariates ---------------------------------------------------------------------
+
+@cache
+def _csv(relative: str) -> pd.DataFrame:
+    return pd.read_csv(io.StringIO(open_text(relative)))
+
+
+@cache
+def covariates(boundaries: str) -> pd.DataFrame:
+    """Leave share and demography per seat id on ``2010`` or ``2024`` boundaries, gaps imputed.
+
+    Scotland's 2022 census lacks qualifications on the 2024 boundaries: they are predicted from
+    the columns it has by a least-squares fit on the seats of England and Wales.
+    """
+    b = "2024" if boundaries == "2024" else "2010"
+    leave = _csv(f"covariates/eu_ref_leave_2016_by_constituency_{b}boundaries.csv.gz")
+    demo = _csv(f"covariates/demographics_{b}boundaries.csv.gz")
+    df = leave[["ons_id", "leave_share"]].merge(demo[["ons_id", *DEMOGRAPHY, "population"]], on="ons_id",
+                                                 how="left").set_index("ons_id")
+    have = ["leave_share", "share_age_65plus", "share_white_british", "share_muslim"]
+    for col in DEMOGRAPHY:
+        miss = df[col].isna() & df["population"].notna()
+        if miss.any():
+            ok = df[col].notna()
+            x = np.column_stack([np.ones(int(ok.sum())), df.loc[ok, have].to_numpy(float)])
+            beta = np.linalg.lstsq(x, df.loc[ok, col].to_numpy(float), rcond=None)[0]
+            xm = np.column_stack([np.ones(int(miss.sum())), df.loc[miss, have].to_numpy(float)])
+            df.loc[miss, col] = xm @ beta
+    return df
+
+
+def seat_covariates(seat_ids: Sequence[str], boundaries: str) -> FloatArray:
+    """``[seats, 1 + len(DEMOGRAPHY)]`` Leave share and demography; seats without data get the mean."""
+    df = covariates(boundaries)
+    cols = ["leave_share", *DEMOGRAPHY]
+    out = np.full((len(seat_ids), len(cols)), np.nan)
+    for i, s in enumerate(seat_ids):
+        if s in df.index:
+            out[i] = df.loc[s, cols].to_numpy(float)
+    ok = ~np.isnan(out)
+    mean = np.where(ok, out, 0).sum(axis=0) / np.maximum(ok.sum(axis=0), 1)
+    return np.where(ok, out, mean)
+
+
+def boundaries_of(election: Election) -> str:
+    """``2024`` or ``2010``: the boundary set an election's seat ids belong to."""
+    if election.boundaries in ("2010", "2024"):
+        return election.boundaries
+    ids = {c.id for c in election.constituencies}
+    n24 = len(ids & set(covariates("2024").index))
+    n10 = len(ids & set(covariates("2010").index))
+    return "2024" if n24 > n10 else "2010"
+
+
+# ---- populist-right strength at its earlier peak ---------------------------------------------
+
+def right_shares(election: Election) -> dict[str, float]:
+    """Each seat's share of the populist-right family (UKIP, Brexit Party, Reform UK)."""
+    return {c.id: sum(k.share for k in c.candidacies if k.party_code in RIGHT_CODES)
+            for c in election.constituencies}
+
+
+def right_strength(seat_ids: Sequence[str], boundaries: str, earlier: Sequence[Election]) -> FloatArray:
+    """Relative populist-right strength ``share_i / mean - 1`` at its peak among ``earlier``.
+
+    The peak is the earlier election where the family polled best nationally (UKIP in 2015 for
+    every later election, UKIP in 2010 for 2015). Its seats may lie on other boundaries: a seat
+    of the same name takes its value; the others get a least-squares prediction from the Leave
+    share and demography, fitted on the peak election's seats.
+    """
+    if not earlier:
+        return np.zeros(len(seat_ids))
+    peak = max(earlier, key=lambda e: _national_right(e))
+    shares = right_shares(peak)
+    peak_b = boundaries_of(peak)
+    ids = list(shares)
+    if peak_b == boundaries and all(s in shares for s in seat_ids):
+        values = np.array([shares[s] for s in seat_ids])
+    else:
+        x_old = seat_covariates(ids, peak_b)
+        y_old = np.array([shares[s] for s in ids])
+        xa = np.column_stack([np.ones(len(ids)), x_old])
+        beta = np.linalg.lstsq(xa, y_old, rcond=None)[0]
+        x_new = np.column_stack([np.ones(len(seat_ids)), seat_covariates(seat_ids, boundaries)])
+        values = x_new @ beta
+        by_name = {_norm(c.name): shares[c.id] for c in peak.constituencies}
+        names = _names(seat_ids, boundaries)
+        for i, n in enumerate(names):
+            if n in by_name:
+                values[i] = by_name[n]
+    mean = float(np.mean(values)) or 1.0
+    return np.asarray(values / mean - 1.0)
+
+
+def _national_right(e: Election) -> float:
+    votes = sum(c.valid_votes for c in e.constituencies) or 1
+    return sum(v * c.valid_votes for c, v in zip(e.constituencies, right_shares(e).values(), strict=True)) / votes
+
+
+def _norm(name: str) -> str:
+    return "".join(ch for ch in name.lower() if ch.isalnum())
+
+
+def _names(seat_ids: Sequence[str], boundaries: str) -> list[str]:
+    b = "2024" if boundaries == "2024" else "2010"
+    df = _csv(f"covariates/eu_ref_leave_2016_by_constituency_{b}boundaries.csv.gz").set_index("ons_id")
+    return [_norm(str(df.loc[s, "constituency_name"])) if s in df.index else "" for s in seat_ids]
+
+
+# ---- nominations and tactical advice (public before polling day) ----------------------------
+
+Nominations = Mapping[str, Sequence[tuple[str, str, bool]]]  # seat -> (party, candidate, sitting MP)
+
+
+def nominations_of(election: Election) -> dict[str, list[tuple[str, str, bool]]]:
+    """Who stood where, and whether they were the sitting MP, from an election's candidacies."""
+    return {c.id: [(k.party_code, k.name, bool(k.sitting_mp)) for k in c.candidacies]
+            for c in election.constituencies}
+
+
+@cache
+def bundled_nominations(date: str) -> dict[str, list[tuple[str, str, bool]]]:
+    """The statement of persons nominated for the bundled general election held on ``date``.
+
+    Only the candidate, party and sitting-MP columns are read (never the votes): nominations
+    close weeks before polling day, so a backtest may use them. Empty when none is bundled.
+    """
+    spec = next((b for b in BUNDLED if b.date == date and b.kind == "general"), None)
+    if spec is None:
+        return {}
+    with gzip.open(data_path(spec.file), "rb") as fh:
+        df = pd.read_csv(fh, dtype=str, keep_default_na=False,
+                         usecols=["ons_id", "party_abbreviation", "candidate_first_name", "candidate_surname",
+                                  "sitting_mp"])
+    out: dict[str, list[tuple[str, str, bool]]] = {}
+    for r in df.itertuples(index=False):
+        name = f"{r.candidate_first_name} {r.candidate_surname}".strip()
+        out.setdefault(str(r.ons_id), []).append(
+            (str(r.party_abbreviation).strip().lower(), name, str(r.sitting_mp).strip().lower() == "yes"))
+    return out
+
+
+@cache
+def tactical_advice(date: str) -> dict[str, dict[str, float]]:
+    """Seat -> party -> share of anti-Conservative tactical sites recommending it (one party only)."""
+    year = date[:4]
+    name = f"tactical/tactical_recommendations_{year}.csv.gz"
+    if not data_path(name).exists():
+        return {}
+    df = _csv(name)
+    df = df[df["source"].isin(TACTICAL_SITES) & (df["published"] <= date)]
+    out: dict[str, dict[str, float]] = {}
+    for sid, rows in df.groupby("ons_id"):
+        n = len(rows)
+        recs = rows["recommended_party"].fillna("")
+        single = recs[~recs.str.contains(r"\|") & ~recs.isin(["", "any"])]
+        counts = single.map(lambda p: "right" if p == "ukip_brexit_reform" else p).value_counts()
+        out[str(sid)] = {str(p): float(k) / n for p, k in counts.items()}
+    return out
+
+
+# ---- the design of one seat set -------------------------------------------------------------
+
+@dataclass(frozen=True)
+class SeatDesign:
+    """Features of the seats of one projection: per role, ``z [seats, features]``.
+
+    ``z[role][:, k]`` multiplies the change of feature *k*'s driver (or is a constant).
+    """
+
+    roles: tuple[str | None, ...]  # per party column
+    z: Mapping[str, FloatArray]
+
+
+def build_design(
+    *,
+    seat_ids: Sequence[str],
+    boundaries: str,
+    parties: Sequence[str],
+    base: FloatArray,
+    base_nat: FloatArray,
+    group: npt.NDArray[np.intp],
+    right: str | None,
+    earlier: Sequence[Election],
+    nominations: Nominations,
+    base_mps: Mapping[str, str],
+    tactical: Mapping[str, Mapping[str, float]],
+) -> SeatDesign:
+    """Compute every feature of :data:`FEATURES` for each role (see the module docstring).
+
+    ``base`` is ``[seats, parties]``, ``base_nat`` ``[groups, parties]``; ``base_mps`` maps a
+    seat to the party that won it at the base (its sitting MP's party).
+    """
+    n = len(seat_ids)
+    cov = seat_covariates(seat_ids, boundaries)
+    cov = cov - cov.mean(axis=0)
+    rstr = right_strength(seat_ids, boundaries, earlier)
+    roles = tuple(role_of(p, right) for p in parties)
+    order = np.argsort(-base, axis=1)
+    first = np.asarray(parties, dtype=object)[order[:, 0]]
+    second = np.asarray(parties, dtype=object)[order[:, 1]]
+    z: dict[str, FloatArray] = {}
+    for j, role in enumerate(roles):
+        if role is None:
+            continue
+        code = parties[j]
+        nat = base_nat[group, j]
+        m = np.zeros((n, len(FEATURES)))
+        m[:, 0] = np.divide(base[:, j], nat, out=np.ones(n), where=nat > 0) - 1.0
+        m[:, 1] = (first == code).astype(float)
+        m[:, 2] = ((second == code) & (first == "con")).astype(float) if role in ANTI_CON else 0.0
+        m[:, 3] = cov[:, 0]
+        m[:, 4] = cov[:, 0]
+        m[:, 5] = rstr
+        m[:, 6:6 + len(DEMOGRAPHY)] = cov[:, 1:]
+        k = 6 + len(DEMOGRAPHY)
+        for i, sid in enumerate(seat_ids):
+            noms = nominations.get(sid, ())
+            held = base_mps.get(sid) == code
+            mine = [s for p, _, s in noms if _same(p, code, role)]
+            if held and mine:
+                m[i, k] = 1.0 if mine[0] else 0.0
+                m[i, k + 1] = 0.0 if mine[0] else 1.0
+            elif not held and any(mine):
+                m[i, k + 2] = 1.0
+            advice = tactical.get(sid, {})
+            own = advice.get(role, 0.0)
+            m[i, k + 3] = own
+            m[i, k + 4] = sum(advice.values()) - own if role in ANTI_CON or role == "con" else 0.0
+        z[role] = m
+    return SeatDesign(roles=roles, z=z)
+
+
+def _same(nominated: str, code: str, role: str) -> bool:
+    return nominated == code or (role == "right" and nominated in RIGHT_CODES)
+
+
+def base_mps_of(base: Election) -> dict[str, str]:
+    """Seat -> the party that won it at ``base`` (its MP's party)."""
+    return {c.id: c.winner.party_code for c in base.constituencies}
+
+
+def feature_mask(groups: Sequence[str]) -> npt.NDArray[np.bool_]:
+    """Which columns of :data:`FEATURES` belong to the enabled ``groups``."""
+    return np.array([f.group in groups for f in FEATURES])

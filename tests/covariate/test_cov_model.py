@@ -1,0 +1,98 @@
+"""The covariate model: registration, kernel invariants, honest fitting, and its backtest gain."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from seatcast.backtest.runner import run_backtest, standing_of
+from seatcast.data.polls import nation_poll_averages, poll_average
+from seatcast.data.store import Store
+from seatcast.models import MODELS
+from seatcast.models.covariate.fit import clear_cache, fitted_for, training_pairs
+from seatcast.projection import prepare, project
+
+
+def _setup_2024(store: Store) -> object:
+    target = store.load("ge2024")
+    return prepare(store.load("ge2019n24"), poll_average("ge2024"), model="covariate",
+                   nations=nation_poll_averages("ge2024"), standing=standing_of(target), as_of=target.date,
+                   store=store)
+
+
+def test_cov_registered() -> None:
+    assert "covariate" in MODELS and MODELS["covariate"].factory is not None
+
+
+def test_cov_training_pairs_only_earlier(store: Store) -> None:
+    elections = [store.load(i) for i in store.ids()]
+    pairs = [(b.id, t.id) for b, t in training_pairs(elections, "2019-12-12")]
+    assert pairs == [("ge2010", "ge2015"), ("ge2015", "ge2017")]
+    pairs24 = [(b.id, t.id) for b, t in training_pairs(elections, "2024-07-04")]
+    assert pairs24 == [("ge2010", "ge2015"), ("ge2015", "ge2017"), ("ge2017", "ge2019")]
+    assert fitted_for(store, "2024-07-04").pairs == tuple(pairs24)
+
+
+def test_cov_kernel_broadcasts_and_rebases(store: Store) -> None:
+    setup = _setup_2024(store)
+    rng = np.random.default_rng(7)
+    t = setup.target  # type: ignore[attr-defined]
+    noise = rng.normal(0, 0.01, (3, *t.shape)) * (t > 0)
+    targets = np.maximum(t + noise, 0)
+    targets = (targets / targets.sum(axis=-1, keepdims=True)).astype(np.float32)
+    out = setup.run(targets)  # type: ignore[attr-defined]
+    assert out.shape[0] == 3 and out.dtype == np.float32
+    assert np.all(out >= 0) and np.allclose(out.sum(axis=-1), 1, atol=1e-4)
+    single = setup.run(targets[1])  # type: ignore[attr-defined]
+    assert np.allclose(single, out[1], atol=1e-5)
+    # Re-based: each group's vote-weighted shares equal its target (within half a point).
+    ctx = setup.ctx  # type: ignore[attr-defined]
+    modelled = out[:, setup.modelled]  # type: ignore[attr-defined]
+    for g in range(ctx.n_groups):
+        m = ctx.group == g
+        w = ctx.weights[m] / ctx.weights[m].sum()
+        got = np.einsum("s,nsp->np", w, modelled[:, m])
+        assert np.abs(got - targets[:, g]).max() < 0.005
+
+
+def test_cov_guard_removing_the_target_changes_nothing(store: Store, tmp_path: Path) -> None:
+    copy = tmp_path / "copy.db"
+    with sqlite3.connect(store.path) as src, sqlite3.connect(copy) as dst:
+        src.backup(dst)
+    target = store.load("ge2024")
+    standing = standing_of(target)
+    before = project(store.load("ge2019n24"), poll_average("ge2024"), model="covariate", standing=standing,
+                     as_of=target.date, store=store).shares
+    other = Store(copy, fill=False)
+    try:
+        other.delete("ge2024")
+        clear_cache()
+        assert not other.has("ge2024")
+        after = project(other.load("ge2019n24"), poll_average("ge2024"), model="covariate", standing=standing,
+                        as_of=target.date, store=other).shares
+    finally:
+        other.close()
+    np.testing.assert_array_equal(before, after)
+
+
+def test_cov_fit_is_fast_and_cached(store: Store) -> None:
+    import time
+
+    clear_cache()
+    t0 = time.perf_counter()
+    a = fitted_for(store, "2024-07-04")
+    first = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    b = fitted_for(store, "2024-07-04")
+    assert a is b and time.perf_counter() - t0 < 0.05 and first < 10
+
+
+@pytest.mark.parametrize("inputs", ["polls", "actual"])
+def test_cov_beats_uniform_swing_2024(store: Store, inputs: str) -> None:
+    cov = run_backtest("ge2024", model="covariate", inputs=inputs, store=store, by_nation=True)
+    uns = run_backtest("ge2024", model="uns", inputs=inputs, store=store, by_nation=True)
+    assert cov.seats_correct_gb > uns.seats_correct_gb + 10
+    assert cov.share_mae < uns.share_mae
