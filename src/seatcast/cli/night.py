@@ -1,0 +1,160 @@
+"""The ``night`` command: project the remaining seats as results are declared, or replay a past night."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from seatcast.api import open_store
+from seatcast.cli.app import DbOption, Format, FormatOption, app
+from seatcast.cli.output import console, emit
+from seatcast.data import parties as party_info
+from seatcast.errors import InputError, SeatcastError
+from seatcast.night.model import NightProjection, NightSettings
+from seatcast.night.orders import ORDERS
+from seatcast.night.prior import prior_from_forecast, prior_from_projection
+from seatcast.night.replay import CHECKPOINTS, ReplayResult, base_of, exit_poll_error, replay
+from seatcast.night.stream import NightSession, declarations, follow, read_rows
+from seatcast.projection import project
+
+
+def _warn(exc: SeatcastError) -> None:
+    print(f"error: {exc}", file=sys.stderr)
+
+
+def _stdin_lines() -> Iterator[str]:
+    for line in sys.stdin:
+        yield line.rstrip("\r\n")
+
+
+def _json_line(data: dict[str, Any]) -> None:
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, allow_nan=False) + "\n")
+    sys.stdout.flush()
+
+
+def _print_projection(proj: NightProjection, changes: list[dict[str, Any]], *, title: str) -> None:
+    from rich.table import Table
+
+    t = Table(title=title)
+    for col in ("party", "seats", "90% interval"):
+        t.add_column(col, justify="left" if col == "party" else "right")
+    for p, mean in proj.seats_mean.items():
+        lo, hi = proj.seats_interval[p]
+        t.add_row(party_info.name(p), f"{mean:.1f}", f"{lo}-{hi}")
+    con = console()
+    con.print(t)
+    if changes:
+        c = Table(title="Undeclared seats most likely to change hands")
+        for col in ("seat", "from", "likely", "P(change)"):
+            c.add_column(col, justify="right" if col == "P(change)" else "left")
+        for ch in changes:
+            c.add_row(ch["name"], ch["from"], ch["likely"], f"{ch['p_change']:.0%}")
+        con.print(c)
+
+
+def _print_replay(res: ReplayResult) -> None:
+    from rich.table import Table
+
+    ep = exit_poll_error(res.election)
+    t = Table(title=f"Replay of {res.election} from {res.base}: seat-total error after N declarations")
+    for col in ("declared", "realistic order", "random orders (mean)", "random (max)",
+                "covered: realistic", "covered: random"):
+        t.add_column(col, justify="right")
+    for row in res.summary():
+        t.add_row(str(row["declared"]), str(row.get("realistic_error", "")), str(row.get("random_error_mean", "")),
+                  str(row.get("random_error_max", "")), str(row.get("realistic_covered", "")),
+                  str(row.get("random_covered", "")))
+    con = console()
+    con.print(t)
+    con.print(f"prior (before any declaration): error {res.prior_error:.1f}; exit poll: "
+              f"{'n/a' if ep is None else f'{ep:.1f}'}; random orders: {res.runs}, seed {res.seed}")
+    for note in res.notes:
+        con.print(f"[dim]{note}[/dim]")
+
+
+@app.command()
+def night(
+    base: Annotated[str | None, typer.Option(help="Base election id, e.g. ge2019n24 (live mode).")] = None,
+    prior: Annotated[Path | None, typer.Option(help="Forecast JSON from `seatcast forecast --format json`.")] = None,
+    results: Annotated[str | None, typer.Option(help="Results file (CSV or JSON lines), or - for stdin.")] = None,
+    replay_election: Annotated[str | None, typer.Option("--replay", help="Replay a past election: ge2017...")] = None,
+    order: Annotated[str, typer.Option(help="Replay order: realistic, random or both.")] = "both",
+    seed: Annotated[int, typer.Option(help="Seed of the simulations and random orders.")] = 0,
+    runs: Annotated[int, typer.Option(help="Random orders in a replay.")] = 20,
+    sims: Annotated[int, typer.Option(help="Simulations per projection.")] = 2000,
+    follow_file: Annotated[bool, typer.Option("--follow", help="Keep reading a growing results file.")] = False,
+    idle_timeout: Annotated[float, typer.Option(help="With --follow: stop after this many idle seconds.")] = 600.0,
+    top: Annotated[int, typer.Option(help="Undeclared seats listed as likely to change hands.")] = 10,
+    db: DbOption = None,
+    fmt: FormatOption = Format.table,
+) -> None:
+    """Project the parliament as seats declare (live), or replay a past election's night."""
+    store = open_store(db)
+    settings = NightSettings(n_sims=sims)
+    if replay_election is not None:
+        if order not in (*ORDERS, "both"):
+            raise InputError(f"--order must be realistic, random or both, not {order!r}")
+        orders = ORDERS if order == "both" else (order,)
+        target = store.load(replay_election)
+        base_el = store.load(base or base_of(replay_election))
+        res = replay(target, base_el, orders=orders, runs=runs, seed=seed, settings=settings,
+                     checkpoints=(*CHECKPOINTS, len(target)))
+        if fmt is Format.json:
+            for cp in res.checkpoints:
+                _json_line(cp.to_dict())
+            _json_line({"summary": res.to_dict()})
+            return
+        emit(fmt, res.to_dict(), rows=res.summary(), table=lambda: _print_replay(res))
+        return
+    if base is None or results is None:
+        raise InputError("give --base and --results FILE|- (live mode), or --replay ELECTION")
+    base_el = store.load(base)
+    if prior is not None:
+        try:
+            data = json.loads(prior.read_text(encoding="utf-8"))
+        except (OSError, json.JSONDecodeError) as exc:
+            raise InputError(f"--prior {prior}: cannot read a forecast JSON ({exc})") from None
+        night_prior = prior_from_forecast(data if isinstance(data, dict) else {}, base_el)
+    else:
+        night_prior = prior_from_projection(project(base_el, model="transition"), base_el,
+                                            source=f"no change from {base} (no --prior given)")
+    print(f"prior: {night_prior.source}", file=sys.stderr)
+    session = NightSession(night_prior, base_el, settings=settings, seed=seed)
+    if results == "-":
+        lines: Any = _stdin_lines()
+        label = "<stdin>"
+    else:
+        path = Path(results)
+        if not path.exists():
+            raise InputError(f"--results {results}: no such file")
+        lines = follow(path, idle_timeout=idle_timeout if follow_file else 0.0)
+        label = str(path)
+    for decl in declarations(read_rows(lines, file=label, on_error=_warn)):
+        try:
+            kind = session.apply(decl)
+        except SeatcastError as exc:
+            _warn(exc)
+            continue
+        if kind == "duplicate":
+            print(f"note: {decl.seat_name or decl.seat_key} declared again with the same votes; ignored",
+                  file=sys.stderr)
+            continue
+        seat = night_prior.names[night_prior.seat_ids.index(base_el.seat(decl.seat_key if base_el.has_seat(
+            decl.seat_key) else decl.seat_name).id)]
+        proj = session.project(last_seat=seat)
+        changes = proj.likely_changes(night_prior, top)
+        if fmt is Format.table:
+            _print_projection(proj, changes, title=f"{proj.declared} declared; last: {seat}"
+                              + (" (corrected)" if kind == "corrected" else ""))
+        else:
+            _json_line({**proj.to_dict(), "corrected": kind == "corrected", "likely_changes": changes})
+    if session.n_declared == 0:
+        print("note: no declarations in the stream", file=sys.stderr)
+    elif session.n_declared < night_prior.n_seats:
+        print(f"note: stream ended with {session.n_declared} of {night_prior.n_seats} seats declared",
+              file=sys.stderr)

@@ -1,0 +1,23 @@
+"""Election night: project the undeclared seats as results are declared, and replay past nights.
+
+Contents:
+
+* :mod:`~seatcast.night.model`: the pure-numpy model (declared seats' departure from the prior,
+  regressed on seat features with a conjugate prior that fades as seats declare) and its
+  vectorised, seeded simulator of the undeclared seats (:func:`simulate_night`);
+* :mod:`~seatcast.night.features`: the seat features (base shares, turnout, nation/region,
+  bundled Leave share and census covariates);
+* :mod:`~seatcast.night.prior`: the prior (a projection, a forecast JSON, or a replay's honest
+  pre-election projection) and the conversion of declared candidates to share rows;
+* :mod:`~seatcast.night.stream`: reading results as they arrive (CSV or JSON lines, a growing
+  file or stdin) into a :class:`NightSession` that handles repeats and corrections;
+* :mod:`~seatcast.night.orders`: declaration orders (realistic heuristic, seeded random);
+* :mod:`~seatcast.night.replay`: replays of past elections scored at checkpoints.
+"""
+
+from seatcast.night.model import NightPrior, NightProjection, NightSettings, fit_night, simulate_night
+from seatcast.night.replay import ReplayResult, replay
+from seatcast.night.stream import NightSession
+
+__all__ = ["NightPrior", "NightProjection", "NightSession", "NightSettings", "ReplayResult", "fit_night", "replay",
+           "simulate_night"]
