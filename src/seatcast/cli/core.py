@@ -227,6 +227,10 @@ def backtest(
     model: Annotated[str, typer.Option(help=f"{', '.join(MODELS)}, or 'all'.")] = "uns",
     inputs: Annotated[str, typer.Option(help="polls (final-poll average) or actual (actual GB shares).")] = "polls",
     by_nation: Annotated[bool, typer.Option(help="Also use Scotland and Wales shares (polls or actual).")] = False,
+    probabilistic: Annotated[bool, typer.Option(
+        "--probabilistic", help="Also simulate and score win probabilities (Brier, log loss, calibration).")] = False,
+    sims: Annotated[int, typer.Option(help="Simulations for --probabilistic.")] = 10_000,
+    seed: Annotated[int, typer.Option(help="Random seed for --probabilistic.")] = 0,
     db: DbOption = None,
     fmt: FormatOption = Format.table,
 ) -> None:
@@ -239,6 +243,12 @@ def backtest(
     results = [run_backtest(e, model=m, inputs=inputs, by_nation=by_nation, store=store)
                for e in targets for m in models]
     dicts = [r.to_dict() for r in results]
+    if probabilistic:  # always simulates from the final polls (see seatcast.backtest.probabilistic)
+        from seatcast.backtest.probabilistic import run_probabilistic
+
+        for d, r in zip(dicts, results, strict=True):
+            d.update(run_probabilistic(r.election, model=r.model, n_sims=sims, seed=seed, store=store,
+                                       by_nation=by_nation)[0])
     data: Any = dicts[0] if len(dicts) == 1 else {"backtests": dicts}
     rows = [{k: v for k, v in d.items() if not isinstance(v, dict)} for d in dicts]
 

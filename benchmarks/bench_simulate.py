@@ -1,0 +1,70 @@
+"""Benchmark the simulator: sims/s at 10k, 100k, 1M; peak memory; scaling; ratio to the reference.
+
+Run: ``python benchmarks/bench_simulate.py [--max 1000000] [--workers 2]``. Timings on a shared
+machine are noisy; peak memory is the process's maximum resident set size.
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import tempfile
+import time
+from pathlib import Path
+
+from seatcast.data.polls import poll_average
+from seatcast.data.store import Store
+from seatcast.projection import prepare
+from seatcast.simulate import estimate_error, simulate
+from seatcast.simulate.reference import reference_simulate
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--max", type=int, default=100_000, help="largest n_sims (1000000 for the full run)")
+    ap.add_argument("--workers", type=int, default=2)
+    args = ap.parse_args()
+    store = Store(Path(tempfile.mkdtemp()) / "bench.db")
+    base = store.load("ge2019n24")
+    setup = prepare(base, poll_average("ge2024"), model="uns", as_of="2024-07-04", store=store)
+    error = estimate_error("2024-07-04", store=store)
+    s, p = setup.frame.n_seats, len(setup.parties)
+    print(f"{s} seats x {p} party columns, model uns")
+
+    n_ref = 5
+    t = time.perf_counter()
+    reference_simulate(setup, n_sims=n_ref, seed=1, error=error)
+    ref_rate = n_ref / (time.perf_counter() - t)
+    print(f"reference (per simulation, per seat): {ref_rate:,.1f} sims/s")
+
+    rows = []
+    for n in (10_000, 100_000, 1_000_000):
+        if n > args.max:
+            continue
+        for w in sorted({1, args.workers}):
+            t = time.perf_counter()
+            simulate(setup, n_sims=n, seed=1, error=error, workers=w)
+            dt = time.perf_counter() - t
+            rows.append((n, w, dt, n / dt))
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    child_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    print(f"\n{'n_sims':>10} {'workers':>7} {'seconds':>9} {'sims/s':>10} {'x reference':>12}")
+    for n, w, dt, rate in rows:
+        print(f"{n:>10,} {w:>7} {dt:>9.2f} {rate:>10,.0f} {rate / ref_rate:>12,.0f}")
+    print(f"peak RSS: main {peak_mb:,.0f} MB, largest worker {child_mb:,.0f} MB")
+
+    # Cost against the number of seats: the same engine on the first k seats' worth of regions.
+    print("\nscaling with seats (10k sims, 1 worker):")
+    for nation in ("Wales", "Scotland", None):
+        sub = base if nation is None else type(base)(
+            id=base.id, name=base.name, date=base.date,
+            constituencies=tuple(c for c in base.constituencies if c.nation == nation))
+        st = prepare(sub, poll_average("ge2024"), model="uns")
+        t = time.perf_counter()
+        simulate(st, n_sims=10_000, seed=1, error=error)
+        dt = time.perf_counter() - t
+        print(f"  {st.frame.n_seats:>4} seats: {dt:6.2f} s, {dt / st.frame.n_seats * 1e3:.2f} ms per seat")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,190 @@
+"""Commands ``forecast``, ``plot calibration`` and ``plot seats``: probabilistic forecasts.
+
+``--polls`` takes either a CSV file of polls in the columns of the bundled ``final_polls.csv``
+(``pollster, fieldwork_end, con, lab, ld, snp, pc, grn, ukip_brexit_reform``; party codes such
+as ``ruk`` or ``green`` work as column names too; ``ukip_brexit_reform`` is read as Reform UK),
+averaged the same way (each pollster's latest poll, then the mean per party), or an election id
+such as ``ge2024``, meaning that election's bundled final polls. ``--share`` overrides or adds
+parties.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from seatcast.api import open_store
+from seatcast.cli.app import DbOption, Format, FormatOption, app, plot_app
+from seatcast.cli.core import parse_nation_options, parse_share_options
+from seatcast.cli.output import console, emit
+from seatcast.data import parties as party_info
+from seatcast.errors import DataError, InputError
+from seatcast.models import MODELS
+
+_META = {"election_date", "pollster", "fieldwork_end", "fieldwork_start", "sample_size", "other", "client",
+         "method", "note", "fieldwork_text", "house", "is_mrp"}
+_RENAME = {"grn": "green", "ukip_brexit_reform": "ruk", "bxp": "brx"}
+
+
+def read_polls(spec: str) -> dict[str, float]:
+    """The poll average (percent) from a polls CSV file, or an election's bundled final polls."""
+    from seatcast.data.polls import ELECTION_DATES, poll_average
+
+    path = Path(spec).expanduser()
+    if not path.exists():
+        if spec.lower() in ELECTION_DATES:
+            return poll_average(spec.lower())
+        raise InputError(f"--polls {spec!r}: no such file, and not an election with final polls "
+                         f"({', '.join(ELECTION_DATES)})")
+    import pandas as pd
+
+    try:
+        df = pd.read_csv(path)
+    except Exception as exc:
+        raise DataError(f"cannot read polls: {exc}", file=str(path)) from None
+    df.columns = [_RENAME.get(str(c).strip().lower(), str(c).strip().lower()) for c in df.columns]
+    if "pollster" in df.columns:
+        sort = [c for c in ("pollster", "fieldwork_end") if c in df.columns]
+        df = df.sort_values(sort, kind="stable").groupby("pollster", as_index=False).tail(1)
+    parties = [c for c in df.columns if c not in _META]
+    if not parties:
+        raise DataError("no party columns (expected e.g. con, lab, ld)", file=str(path))
+    out: dict[str, float] = {}
+    for p in parties:
+        values = pd.to_numeric(df[p], errors="coerce")
+        if values.notna().any():
+            out[p] = round(float(values.mean()), 4)
+    return out
+
+
+def progress_bar(total: int, enabled: bool) -> Any:
+    """A rich progress bar and the callback the engine calls (a no-op when ``enabled`` is false)."""
+    from contextlib import nullcontext
+
+    if not enabled:
+        return nullcontext(), None
+    from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+
+    bar = Progress(TextColumn("simulating"), BarColumn(), TextColumn("{task.completed:,}/{task.total:,}"),
+                   TimeRemainingColumn(), transient=True, console=console_err())
+    task = bar.add_task("sims", total=total)
+    return bar, lambda done, _total: bar.update(task, completed=done)
+
+
+def console_err() -> Any:
+    """A rich console on stderr, so progress never mixes with JSON on stdout."""
+    from rich.console import Console
+
+    return Console(stderr=True)
+
+
+def _run_forecast(base: str, polls: str | None, share: list[str] | None, nation_share: list[str] | None,
+                  model: str, sims: int, seed: int | None, workers: int, dask: str | None, db: Any,
+                  show_progress: bool) -> Any:
+    from seatcast.projection import prepare
+    from seatcast.simulate import simulate
+
+    shares = read_polls(polls) if polls else {}
+    shares.update(parse_share_options(share))
+    nations = parse_nation_options(nation_share)
+    if not shares and not nations:
+        raise InputError("give national shares with --polls FILE|ELECTION or --share PARTY=PERCENT")
+    from seatcast.data.polls import ELECTION_DATES
+
+    store = open_store(db)
+    # Forecasting a past election from its polls: the error model may only use earlier elections.
+    as_of = ELECTION_DATES.get((polls or "").lower())
+    setup = prepare(store.load(base), shares, model=model, nations=nations, store=store, as_of=as_of)
+    ctx, callback = progress_bar(sims, show_progress and sims >= 20_000)
+    with ctx:
+        return simulate(setup, n_sims=sims, seed=seed, workers=workers, dask_address=dask, progress=callback)
+
+
+PollsOption = Annotated[str | None, typer.Option(
+    help="A polls CSV file (final_polls.csv columns) or an election id, e.g. ge2024 (its final polls).")]
+ShareOption = Annotated[list[str] | None, typer.Option("--share", "-s", help="PARTY=PERCENT (GB), repeatable.")]
+NationOption = Annotated[list[str] | None, typer.Option("--nation-share", help="NATION:PARTY=PERCENT.")]
+SimsOption = Annotated[int, typer.Option(help="Number of simulated elections.")]
+SeedOption = Annotated[int | None, typer.Option(help="Random seed (same seed, same output).")]
+WorkersOption = Annotated[int, typer.Option(help="Local worker processes.")]
+DaskOption = Annotated[str | None, typer.Option("--dask", help="Dask scheduler address, e.g. tcp://host:8786.")]
+
+
+@app.command()
+def forecast(
+    base: Annotated[str, typer.Option(help="Base election id, e.g. ge2019n24.")],
+    polls: PollsOption = None,
+    share: ShareOption = None,
+    nation_share: NationOption = None,
+    sims: SimsOption = 100_000,
+    seed: SeedOption = None,
+    model: Annotated[str, typer.Option(help=f"Swing model: {', '.join(MODELS)}.")] = "uns",
+    workers: WorkersOption = 1,
+    dask: DaskOption = None,
+    db: DbOption = None,
+    fmt: FormatOption = Format.table,
+) -> None:
+    """Simulate many elections: seat win probabilities, seat ranges, chance of a majority."""
+    result = _run_forecast(base, polls, share, nation_share, model, sims, seed, workers, dask, db,
+                           fmt is Format.table)
+    data = result.to_dict()
+    rows = [{"id": r["id"], "name": r["name"], **{f"p_{p}": v for p, v in r["p_win"].items()}}
+            for r in data["seats"]]
+
+    def table() -> None:
+        from rich.table import Table
+
+        t = Table(title=f"Forecast from {base} ({result.model}), {result.n_sims:,} simulations, seed {result.seed}")
+        for col in ("party", "mean", "median", "90% range", "P(majority)", "P(largest)"):
+            t.add_column(col, justify="left" if col == "party" else "right")
+        for p, s in data["parties"].items():
+            t.add_row(party_info.name(p), f"{s['seats_mean']:.1f}", str(s["seats_median"]),
+                      f"{s['seats_p05']}-{s['seats_p95']}", f"{s['p_majority']:.1%}", f"{s['p_largest']:.1%}")
+        con = console()
+        con.print(t)
+        con.print(f"P(hung parliament) = {data['p_hung']:.1%}")
+
+    emit(fmt, data, rows=rows, table=table)
+
+
+@plot_app.command("calibration")
+def plot_calibration_cmd(
+    election: Annotated[str, typer.Argument(help="Backtest election, e.g. ge2019.")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="Image file to write (png, svg, pdf).")],
+    model: Annotated[str, typer.Option(help="Swing model.")] = "uns",
+    sims: SimsOption = 10_000,
+    seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
+    db: DbOption = None,
+) -> None:
+    """Reliability diagram of a probabilistic backtest (predicted vs observed win frequency)."""
+    from seatcast.backtest.probabilistic import run_probabilistic
+    from seatcast.plots.calibration import plot_calibration
+
+    scores, _ = run_probabilistic(election, model=model, n_sims=sims, seed=seed, store=open_store(db))
+    ax = plot_calibration(scores["calibration"], title=f"{election} ({model}): Brier {scores['brier']:.3f}")
+    ax.figure.savefig(output, dpi=120, bbox_inches="tight")
+    console().print(f"wrote {output}")
+
+
+@plot_app.command("seats")
+def plot_seats_cmd(
+    base: Annotated[str, typer.Option(help="Base election id, e.g. ge2019n24.")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="Image file to write (png, svg, pdf).")],
+    polls: PollsOption = None,
+    share: ShareOption = None,
+    nation_share: NationOption = None,
+    sims: SimsOption = 20_000,
+    seed: SeedOption = 0,
+    model: Annotated[str, typer.Option(help="Swing model.")] = "uns",
+    workers: WorkersOption = 1,
+    db: DbOption = None,
+) -> None:
+    """Distribution of each party's simulated seat total."""
+    from seatcast.plots.seats import plot_seat_distributions
+
+    result = _run_forecast(base, polls, share, nation_share, model, sims, seed, workers, None, db, True)
+    ax = plot_seat_distributions(result)
+    ax.figure.savefig(output, dpi=120, bbox_inches="tight")
+    console().print(f"wrote {output}")

@@ -1,0 +1,282 @@
+"""The error model: how far a forecast can be off, learned only from elections before it.
+
+Four layers of error, each with its own source:
+
+* **national polling error** per party, correlated across parties, in log-share space: the log
+  ratio of the actual GB share to the final-poll average at every earlier election
+  (``polls/final_polls.csv.gz``), shrunk towards a diagonal prior (:data:`PRIOR_NATIONAL_SD`,
+  :data:`PRIOR_WEIGHT` pseudo-elections) because there are only a handful of elections;
+* **poll-average uncertainty**: the spread of house effects (each pollster's mean deviation
+  from the all-pollster mean in the final four weeks of an earlier campaign, from PollBase,
+  ``polls/polls_all_pollbase.csv.gz``) divided by the square root of the number of pollsters;
+* **nation and region errors**: how far each nation's and each English region's vote-weighted
+  share moved away from the swing model's projection at earlier backtests run with the *actual*
+  GB shares (so the polls' error is not counted twice);
+* **seat noise**: the seat residuals of those same backtests, once the region mean is removed,
+  standardised by ``sqrt(s (1 - s))``; a seat with a strong third party (third place on 15% or
+  more) and a seat's leading independent get their own, larger, sizes.
+
+An election with no earlier backtest (ge2015 here) falls back on the priors, which were set
+before looking at any result: they are deliberately wide. Estimates are cached per
+(election date, model, store).
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from seatcast.data.parties import IND, OTHER, SEPARATE_NATIONS
+
+FloatArray = npt.NDArray[np.float64]
+
+#: Parties whose national polling error is estimated (``right`` = UKIP, Brexit Party, Reform UK).
+NATIONAL_PARTIES: tuple[str, ...] = ("con", "lab", "ld", "right", "green")
+_RIGHT = frozenset({"ukip", "brx", "ruk"})
+#: Prior standard deviation of a party's national log-share error (about 3 points on 35%).
+PRIOR_NATIONAL_SD = 0.09
+#: Prior for any other party's national error (minor and regional parties move more, relatively).
+PRIOR_MINOR_SD = 0.15
+#: How many elections' worth of weight the priors carry against the observed errors.
+PRIOR_WEIGHT = 3.0
+PRIOR_NATION_SD = 0.05
+PRIOR_REGION_SD = 0.25
+PRIOR_SEAT_SD = 0.12
+#: A seat's third party at or above this share marks a three-way seat (more local noise).
+THIRD_PARTY_SHARE = 0.15
+#: Shares below this are left out of residual statistics (a log or a ratio of near-zero is noise).
+MIN_SHARE = 0.02
+
+
+@dataclass(frozen=True)
+class ErrorModel:
+    """Sizes of the four error layers; see the module docstring for where each comes from.
+
+    ``national_cov`` is the covariance of log-share errors of :data:`NATIONAL_PARTIES`
+    (poll-average uncertainty included); ``seat_sd`` etc. multiply ``sqrt(s (1 - s))``.
+    """
+
+    national_cov: FloatArray
+    minor_sd: float = PRIOR_MINOR_SD
+    nation_sd: float = PRIOR_NATION_SD
+    region_sd: float = PRIOR_REGION_SD
+    seat_sd: float = PRIOR_SEAT_SD
+    seat_sd_third: float = PRIOR_SEAT_SD * 1.25
+    seat_sd_ind: float = PRIOR_SEAT_SD * 2.0
+    #: Elections the estimates used, and anything worth telling the user.
+    sources: tuple[str, ...] = field(default=())
+
+    @classmethod
+    def prior(cls) -> ErrorModel:
+        """The wide prior used when nothing earlier is known."""
+        return cls(national_cov=np.diag(np.full(len(NATIONAL_PARTIES), PRIOR_NATIONAL_SD**2)),
+                   sources=("prior only",))
+
+    def scaled(self, factor: float) -> ErrorModel:
+        """The same model with every standard deviation multiplied by ``factor`` (what-ifs, tests)."""
+        return ErrorModel(
+            national_cov=self.national_cov * factor**2, minor_sd=self.minor_sd * factor,
+            nation_sd=self.nation_sd * factor, region_sd=self.region_sd * factor, seat_sd=self.seat_sd * factor,
+            seat_sd_third=self.seat_sd_third * factor, seat_sd_ind=self.seat_sd_ind * factor,
+            sources=(*self.sources, f"scaled by {factor}"),
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready summary (national standard deviations rather than the whole matrix)."""
+        sd = np.sqrt(np.diag(self.national_cov))
+        return {
+            "national_sd": {p: round(float(s), 4) for p, s in zip(NATIONAL_PARTIES, sd, strict=True)},
+            "minor_sd": round(self.minor_sd, 4), "nation_sd": round(self.nation_sd, 4),
+            "region_sd": round(self.region_sd, 4), "seat_sd": round(self.seat_sd, 4),
+            "seat_sd_third": round(self.seat_sd_third, 4), "seat_sd_ind": round(self.seat_sd_ind, 4),
+            "sources": list(self.sources),
+        }
+
+
+def national_slot(party: str) -> int | None:
+    """Index of ``party`` in :data:`NATIONAL_PARTIES` (``None`` for a party with prior-only error)."""
+    key = "right" if party in _RIGHT else party
+    return NATIONAL_PARTIES.index(key) if key in NATIONAL_PARTIES else None
+
+
+# ---- estimation ------------------------------------------------------------------------------
+
+def estimate(before: str, *, model: str = "uns", store: Any = None) -> ErrorModel:
+    """The error model for a forecast on ISO date ``before``, from earlier elections only."""
+    from seatcast.data.store import Store
+
+    store = store or Store()
+    return _estimate(before, model, store)
+
+
+@lru_cache(maxsize=32)
+def _estimate(before: str, model: str, store: Any) -> ErrorModel:
+    errors, used = _national_errors(before, store)
+    k = len(NATIONAL_PARTIES)
+    prior = np.diag(np.full(k, PRIOR_NATIONAL_SD**2))
+    scatter = sum((np.outer(e, e) for e in errors), np.zeros((k, k)))
+    cov = (PRIOR_WEIGHT * prior + scatter) / (PRIOR_WEIGHT + len(errors))
+    house = _house_effect_sd(before)
+    if house is not None:
+        cov = cov + np.diag(np.full(k, house**2))
+    sources = [f"national error: final polls vs result at {', '.join(used) or 'no earlier election'}"]
+    if house is not None:
+        sources.append(f"house-effect spread {house:.3f} (PollBase, earlier campaigns)")
+    resid = _residual_sizes(before, model, store)
+    if resid is None:
+        sources.append("nation/region/seat noise: priors (no earlier backtest)")
+        return ErrorModel(national_cov=cov, sources=tuple(sources))
+    sources.append(f"nation/region/seat noise: {model} residuals at {', '.join(resid['used'])} (actual inputs)")
+
+    def shrink(value: float, prior_value: float, n: float) -> float:
+        # A few elections: blend with the prior in proportion to the evidence.
+        return float((PRIOR_WEIGHT * prior_value + n * value) / (PRIOR_WEIGHT + n))
+
+    n_el = float(len(resid["used"]))
+    return ErrorModel(
+        national_cov=cov,
+        nation_sd=shrink(resid["nation"], PRIOR_NATION_SD, n_el),
+        region_sd=shrink(resid["region"], PRIOR_REGION_SD, n_el),
+        seat_sd=shrink(resid["seat"], PRIOR_SEAT_SD, n_el),
+        seat_sd_third=shrink(resid["third"], PRIOR_SEAT_SD * 1.25, n_el),
+        seat_sd_ind=shrink(resid["ind"], PRIOR_SEAT_SD * 2.0, n_el),
+        sources=tuple(sources),
+    )
+
+
+def _national_errors(before: str, store: Any) -> tuple[list[FloatArray], list[str]]:
+    """Log(actual / final-poll average) per national party at each election before ``before``."""
+    from seatcast.backtest.runner import actual_gb_shares
+    from seatcast.data.polls import ELECTION_DATES, poll_average
+
+    out, used = [], []
+    for eid, date in sorted(ELECTION_DATES.items(), key=lambda kv: kv[1]):
+        if date >= before:
+            continue
+        try:
+            actual = actual_gb_shares(store.load(eid))
+        except Exception:
+            continue
+        polls = poll_average(eid)
+        e = np.zeros(len(NATIONAL_PARTIES))
+        for p, v in polls.items():
+            slot = national_slot(p)
+            a = sum(x for q, x in actual.items() if national_slot(q) == slot) if slot is not None else 0.0
+            if slot is not None and v > 1 and a > 1:
+                e[slot] = np.log(a / v)
+        out.append(e)
+        used.append(eid)
+    return out, used
+
+
+@lru_cache(maxsize=16)
+def _house_effect_sd(before: str) -> float | None:
+    """Spread (log scale) of pollsters' house effects in the last 4 weeks of earlier campaigns."""
+    import pandas as pd
+
+    from seatcast.data.bundled import open_text
+    from seatcast.data.polls import ELECTION_DATES
+
+    df = pd.read_csv(io.StringIO(open_text("polls/polls_all_pollbase.csv.gz")),
+                     usecols=["fieldwork_end", "pollster", "con", "lab"])
+    df["end"] = pd.to_datetime(df["fieldwork_end"], errors="coerce")
+    effects: list[float] = []
+    for date in ELECTION_DATES.values():
+        if date >= before:
+            continue
+        day = pd.Timestamp(date)
+        win = df[(df["end"] < day) & (df["end"] >= day - pd.Timedelta(days=28))]
+        if win["pollster"].nunique() < 3:
+            continue
+        for party in ("con", "lab"):
+            logs = np.log(win[party].clip(lower=1.0))
+            by_house = (logs - logs.mean()).groupby(win["pollster"]).mean()
+            effects.extend(float(v) for v in by_house)
+    if len(effects) < 3:
+        return None
+    # The average of ~10 houses: its uncertainty is the spread over sqrt(10).
+    return float(np.std(effects, ddof=1) / np.sqrt(10.0))
+
+
+def _residual_sizes(before: str, model: str, store: Any) -> dict[str, Any] | None:
+    """Nation, region and seat residual sizes of ``model``'s earlier backtests with actual inputs."""
+    from seatcast.backtest.runner import BACKTESTS, run_backtest
+    from seatcast.data.frame import ShareFrame
+
+    nation_r: list[float] = []
+    region_r: list[float] = []
+    seat_r: list[float] = []
+    third_r: list[float] = []
+    ind_r: list[float] = []
+    used = []
+    for target in BACKTESTS:
+        try:
+            el = store.load(target)
+        except Exception:
+            continue
+        if (el.date or "9999") >= before:
+            continue
+        bt = run_backtest(target, model=model, inputs="actual", store=store)
+        proj = bt.projection
+        f = proj.frame
+        act_frame = ShareFrame.from_election(el)
+        order = [act_frame.seat_ids.index(s) for s in f.seat_ids]
+        act = act_frame.with_parties(proj.parties).shares[order]
+        pred = proj.shares
+        gb = ~np.isin(np.array(f.nations), list(SEPARATE_NATIONS)) & proj.setup.modelled
+        w = f.weights
+        cols = [j for j, p in enumerate(proj.parties) if p != OTHER]
+        resid = act - pred
+        scale = np.sqrt(np.clip(pred * (1 - pred), 1e-6, None))
+        ok = (pred >= MIN_SHARE) & (act > 0)
+        nations = np.array(f.nations)
+        regions = np.array(f.regions)
+        region_mean = np.zeros_like(resid)
+        for unit, values, sink, kind in ((nations, set(nations[gb]), nation_r, "nation"),
+                                          (regions, set(regions[gb]), region_r, "region")):
+            for u in sorted(values):
+                m = gb & (unit == u)
+                ws = w[m].sum()
+                p_bar = w[m] @ pred[m] / ws
+                a_bar = w[m] @ act[m] / ws
+                for j in cols:
+                    if p_bar[j] >= MIN_SHARE and a_bar[j] > 0:
+                        if kind == "nation":
+                            sink.append(float(np.log(a_bar[j] / p_bar[j])))
+                        else:
+                            sink.append(float((a_bar[j] - p_bar[j]) / np.sqrt(p_bar[j] * (1 - p_bar[j]))))
+                if kind == "region":
+                    region_mean[m] = (a_bar - p_bar)[None, :]
+        z = (resid - region_mean) / scale
+        srt = np.sort(pred, axis=1)
+        three_way = srt[:, -3] >= THIRD_PARTY_SHARE
+        j_ind = proj.parties.index(IND) if IND in proj.parties else -1
+        for j in cols:
+            sel = gb & ok[:, j]
+            if j == j_ind:
+                ind_r.extend(z[sel, j].tolist())
+            else:
+                seat_r.extend(z[sel & ~three_way, j].tolist())
+                third_r.extend(z[sel & three_way, j].tolist())
+        used.append(target)
+    if not used:
+        return None
+
+    def rms(values: list[float], fallback: float) -> float:
+        # The root mean square of standardised residuals, robust to a few wild seats (trimmed at 1%).
+        if len(values) < 10:
+            return fallback
+        a = np.abs(np.asarray(values))
+        a = a[a <= np.quantile(a, 0.99)]
+        return float(np.sqrt(np.mean(a**2)))
+
+    seat = rms(seat_r, PRIOR_SEAT_SD)
+    return {
+        "used": used, "nation": rms(nation_r, PRIOR_NATION_SD), "region": rms(region_r, PRIOR_REGION_SD),
+        "seat": seat, "third": rms(third_r, seat * 1.25), "ind": rms(ind_r, seat * 2.0),
+    }

@@ -1,0 +1,141 @@
+"""Engine: reproducibility, invariance to chunks/workers/dask, agreement with the reference."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from conftest import need
+from seatcast.data.store import Store
+from seatcast.projection import ProjectionSetup, prepare
+from seatcast.simulate import BLOCK, ErrorModel, ForecastResult, estimate_error, kernels, simulate
+from seatcast.simulate.reference import reference_simulate
+
+
+@pytest.fixture(scope="module")
+def setup(store: Store) -> ProjectionSetup:
+    return prepare(store.load("ge2019n24"), {"lab": 39.7, "con": 23.7, "ld": 12.2, "ruk": 15.8, "green": 6.8},
+                   as_of="2024-07-04", store=store)
+
+
+@pytest.fixture(scope="module")
+def error(store: Store) -> ErrorModel:
+    return estimate_error("2024-07-04", store=store)
+
+
+def same(a: ForecastResult, b: ForecastResult) -> None:
+    for name in ("win_counts", "seat_hist", "majority", "largest", "share_q"):
+        np.testing.assert_array_equal(getattr(a, name), getattr(b, name), err_msg=name)
+    assert a.hung == b.hung and a.n_sims == b.n_sims
+
+
+def test_same_seed_same_bytes_different_seed_differs(setup: ProjectionSetup, error: ErrorModel) -> None:
+    a = simulate(setup, n_sims=300, seed=7, error=error)
+    b = simulate(setup, n_sims=300, seed=7, error=error)
+    c = simulate(setup, n_sims=300, seed=8, error=error)
+    same(a, b)
+    assert not np.array_equal(a.win_counts, c.win_counts)
+    assert a.win_counts.sum(axis=1).tolist() == [300] * setup.frame.n_seats
+
+
+def test_no_seed_varies_and_records_entropy(setup: ProjectionSetup, error: ErrorModel) -> None:
+    a = simulate(setup, n_sims=50, seed=None, error=error)
+    b = simulate(setup, n_sims=50, seed=None, error=error)
+    assert a.seed != b.seed
+    same(a, simulate(setup, n_sims=50, seed=a.seed, error=error))
+
+
+@pytest.mark.parametrize("chunk", [1, 37, BLOCK, 3 * BLOCK])
+def test_chunk_size_invariance(setup: ProjectionSetup, error: ErrorModel, chunk: int) -> None:
+    n = BLOCK + 150  # two blocks, the second partial
+    same(simulate(setup, n_sims=n, seed=3, error=error, chunk_size=chunk),
+         simulate(setup, n_sims=n, seed=3, error=error, chunk_size=500))
+
+
+def test_local_workers_equal_single_process(setup: ProjectionSetup, error: ErrorModel) -> None:
+    n = 2 * BLOCK + 10
+    seen: list[tuple[int, int]] = []
+    multi = simulate(setup, n_sims=n, seed=11, error=error, chunk_size=BLOCK, workers=2,
+                     progress=lambda d, t: seen.append((d, t)))
+    same(multi, simulate(setup, n_sims=n, seed=11, error=error, chunk_size=BLOCK))
+    assert seen[-1] == (n, n) and len(seen) == 3
+
+
+def test_dask_local_cluster_equals_single_process(setup: ProjectionSetup, error: ErrorModel) -> None:
+    need("distributed")
+    from distributed import LocalCluster
+
+    n = 2 * BLOCK + 5
+    with LocalCluster(n_workers=1, threads_per_worker=2, processes=False, dashboard_address=None) as cluster:
+        address = cluster.scheduler_address
+        remote = simulate(setup, n_sims=n, seed=5, error=error, chunk_size=BLOCK, dask_address=address)
+    same(remote, simulate(setup, n_sims=n, seed=5, error=error))
+
+
+def test_reference_agrees_seed_for_seed(store: Store, error: ErrorModel) -> None:
+    small = prepare(store.load("ge2019n24"), {"lab": 40, "con": 24, "ld": 12, "ruk": 15})
+    n = 6
+    fast = simulate(small, n_sims=n, seed=21, error=error, chunk_size=4)
+    wins, shares = reference_simulate(small, n_sims=n, seed=21, error=error)
+    # Same draws; float32 rounding may differ in the last bit, so a near-tie could flip a seat.
+    assert (fast.win_counts != wins).sum() <= 4
+    np.testing.assert_allclose(fast.mean_shares, shares / n, atol=1e-5)
+
+
+class Boost:
+    """A toy deterministic step: moves 5 points from every party to Labour, proportionally."""
+
+    def __init__(self, col: int) -> None:
+        self.col = col
+
+    def apply(self, shares: Any, rng: np.random.Generator | None) -> Any:
+        out = shares * 0.95
+        out[..., self.col] += 0.05
+        return out
+
+
+def test_steps_share_draws_and_help_the_boosted_party(setup: ProjectionSetup, error: ErrorModel) -> None:
+    lab = setup.parties.index("lab")
+    plain = simulate(setup, n_sims=200, seed=2, error=error)
+    boosted = simulate(setup, n_sims=200, seed=2, error=error, steps=[Boost(lab)])
+    # Same draws: every seat Labour wins without the step it still wins with it.
+    assert (boosted.win_counts[:, lab] >= plain.win_counts[:, lab]).all()
+    assert boosted.seats_mean("lab") > plain.seats_mean("lab")
+
+
+def test_zero_error_reproduces_point_projection(setup: ProjectionSetup, error: ErrorModel) -> None:
+    r = simulate(setup, n_sims=20, seed=1, error=error.scaled(0.0))
+    from seatcast.data.frame import winners_of
+
+    point = winners_of(np.asarray(setup.run(), dtype=np.float32), setup.parties)
+    assert np.array_equal(np.asarray(setup.parties)[r.win_counts.argmax(axis=1)], point)
+    assert r.win_counts.max(axis=1).tolist() == [20] * setup.frame.n_seats
+
+
+@given(shares=st.lists(st.floats(0.0, 1.0), min_size=3, max_size=6), sd=st.floats(0.0, 2.0))
+def test_seat_noise_keeps_valid_shares(shares: list[float], sd: float) -> None:
+    s = np.asarray(shares, dtype=np.float32)
+    if s.sum() == 0:
+        s[0] = 1
+    s = (s / s.sum())[None, None, :].repeat(4, axis=0).repeat(2, axis=1)  # [4 sims, 2 seats, P]
+    p = s.shape[-1]
+    rows, cols = np.nonzero(s[0] > 0)
+    rng = np.random.default_rng(0)
+    out = kernels.add_seat_noise(s, rng.standard_normal((4, len(rows)), dtype=np.float32), rows, cols,
+                                 np.full(len(rows), sd, np.float32), rng.standard_normal((4, 1, p), dtype=np.float32),
+                                 np.zeros(2, np.intp), sd)
+    assert (out >= 0).all()
+    np.testing.assert_allclose(out.sum(axis=-1), 1, atol=1e-5)
+    assert ((s == 0) <= (out == 0)).all()  # a party with nothing stays at nothing
+
+
+def test_tally_histogram_adds_up(setup: ProjectionSetup, error: ErrorModel) -> None:
+    r = simulate(setup, n_sims=100, seed=4, error=error)
+    assert (r.seat_hist.sum(axis=1) == 100).all()
+    totals = (r.seat_hist * np.arange(r.n_seats + 1)).sum()
+    assert totals == 100 * r.n_seats
+    assert r.hung + int(r.majority.sum()) == 100
