@@ -1,0 +1,181 @@
+"""Load test of ``POST /api/project``: concurrent clients moving the swingometer.
+
+Starts its own uvicorn server (a separate process, 127.0.0.1 only, a free port), then runs
+``--clients`` asyncio clients (httpx) that each post a projection, wait for the answer and post
+the next, for ``--seconds`` or until ``--max-requests`` have been sent, whichever comes first.
+``--think`` makes each client pause (uniformly 0.5-1.5 times the value) between requests, as a
+person dragging a debounced slider does; the default, 0, is a closed loop. Each request carries
+new random GB shares around the base election's (rounded to 0.1 points,
+as a slider gives them), so the server's answer cache almost never helps. Prints requests per
+second, latency percentiles and the error count. Goal: p99 under 100 ms, no errors.
+
+    .venv/bin/python benchmarks/load_web.py                       # 50 clients, 30 s
+    .venv/bin/python benchmarks/load_web.py --clients 10 --seconds 5 --json
+
+The server uses ``--db`` when given, else a fresh store built from the bundled data in a
+temporary folder (never the user's database).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+
+def free_port() -> int:
+    """A free TCP port on 127.0.0.1."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def start_server(db: Path, port: int) -> subprocess.Popen[bytes]:
+    """uvicorn with the seatcast app, in its own process so the clients do not share its GIL."""
+    env = {**os.environ, "SEATCAST_DB": str(db)}
+    cmd = [sys.executable, "-m", "uvicorn", "seatcast.web.app:create_app", "--factory",
+           "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning", "--no-access-log",
+           "--timeout-keep-alive", "60"]
+    return subprocess.Popen(cmd, env=env)
+
+
+def wait_ready(url: str, proc: subprocess.Popen[bytes], timeout: float = 120.0) -> None:
+    """Wait until the server answers (the first start may build the store)."""
+    import httpx
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"server exited with code {proc.returncode}")
+        try:
+            if httpx.get(url + "/api/meta", timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    raise RuntimeError("server did not start in time")
+
+
+async def run_clients(url: str, base: str, model: str, clients: int, seconds: float, max_requests: int,
+                      seed: int, think: float = 0.0) -> dict[str, Any]:
+    """Run the clients; return latencies (seconds) and errors."""
+    import httpx
+
+    async with httpx.AsyncClient(base_url=url, timeout=30) as warm:
+        baseline = (await warm.get(f"/api/baseline/{base}")).json()
+        start_shares = {p["code"]: p["share"] for p in baseline["parties"]}
+        await warm.post("/api/project", json={"base": base, "model": model, "shares": start_shares})
+
+    rng = np.random.default_rng(seed)
+    parties = list(start_shares)
+    latencies: list[float] = []
+    errors: list[str] = []
+    sent = 0
+    stop_at = time.perf_counter() + seconds
+
+    def body() -> dict[str, Any]:
+        moved = np.maximum(0.0, np.array([start_shares[p] for p in parties]) + rng.normal(0, 3, len(parties)))
+        total = moved.sum()
+        if total > 99:
+            moved *= 99 / total
+        return {"base": base, "model": model,
+                "shares": {p: float(np.round(v, 1)) for p, v in zip(parties, moved, strict=True)}}
+
+    async def client(c: httpx.AsyncClient) -> None:
+        nonlocal sent
+        while time.perf_counter() < stop_at and sent < max_requests:
+            sent += 1
+            payload = body()
+            t0 = time.perf_counter()
+            try:
+                r = await c.post("/api/project", json=payload)
+                await r.aread()
+                if r.status_code != 200:
+                    errors.append(f"HTTP {r.status_code}: {r.text[:200]}")
+            except httpx.HTTPError as exc:
+                errors.append(f"{type(exc).__name__}: {exc}")
+            latencies.append(time.perf_counter() - t0)
+            if think > 0:
+                await asyncio.sleep(think * (0.5 + rng.random()))
+
+    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
+    t_start = time.perf_counter()
+    async with httpx.AsyncClient(base_url=url, timeout=30, limits=limits) as c:
+        await asyncio.gather(*(client(c) for _ in range(clients)))
+    wall = time.perf_counter() - t_start
+    return {"latencies": latencies, "errors": errors, "wall": wall}
+
+
+def summarise(run: dict[str, Any], clients: int) -> dict[str, Any]:
+    """Requests per second and latency percentiles in milliseconds."""
+    lat = np.array(run["latencies"]) * 1000
+    return {
+        "clients": clients, "requests": int(lat.size), "seconds": round(run["wall"], 2),
+        "req_per_s": round(lat.size / run["wall"], 1),
+        "p50_ms": round(float(np.percentile(lat, 50)), 1) if lat.size else None,
+        "p90_ms": round(float(np.percentile(lat, 90)), 1) if lat.size else None,
+        "p99_ms": round(float(np.percentile(lat, 99)), 1) if lat.size else None,
+        "max_ms": round(float(lat.max()), 1) if lat.size else None,
+        "errors": len(run["errors"]), "first_errors": run["errors"][:3],
+    }
+
+
+def main() -> None:
+    """Parse arguments, start the server, load it, print the figures."""
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--clients", type=int, default=50)
+    ap.add_argument("--seconds", type=float, default=30.0)
+    ap.add_argument("--max-requests", type=int, default=200_000)
+    ap.add_argument("--base", default="ge2024")
+    ap.add_argument("--model", default="uns")
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--think", type=float, default=0.0,
+                    help="mean seconds a client waits between requests (0: closed loop, as fast as answered)")
+    ap.add_argument("--db", type=Path, default=None, help="store to serve (default: a fresh temporary one)")
+    ap.add_argument("--json", action="store_true", help="print the figures as JSON")
+    args = ap.parse_args()
+    if not 1 <= args.clients <= 500 or not 0 < args.seconds <= 600 or args.max_requests < 1:
+        ap.error("bounds: 1-500 clients, 0-600 seconds, at least one request")
+
+    with tempfile.TemporaryDirectory(prefix="seatcast-load-") as tmp:
+        db = args.db or Path(tmp) / "seatcast.db"
+        port = free_port()
+        url = f"http://127.0.0.1:{port}"
+        proc = start_server(db, port)
+        try:
+            wait_ready(url, proc)
+            run = asyncio.run(run_clients(url, args.base, args.model, args.clients, args.seconds,
+                                          args.max_requests, args.seed, args.think))
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+    out = summarise(run, args.clients)
+    if args.json:
+        print(json.dumps(out))
+        return
+    print(f"POST /api/project, base {args.base}, model {args.model}: {out['clients']} clients "
+          f"(think {args.think} s), "
+          f"{out['requests']} requests in {out['seconds']} s")
+    print(f"  {out['req_per_s']} req/s; latency p50 {out['p50_ms']} ms, p90 {out['p90_ms']} ms, "
+          f"p99 {out['p99_ms']} ms, max {out['max_ms']} ms; errors {out['errors']}")
+    for e in out["first_errors"]:
+        print(f"  error: {e}")
+    ok = out["errors"] == 0 and out["p99_ms"] is not None and out["p99_ms"] < 100
+    print(f"  goal (p99 < 100 ms, no errors): {'met' if ok else 'NOT met'}")
+
+
+if __name__ == "__main__":
+    main()

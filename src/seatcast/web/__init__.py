@@ -1,0 +1,15 @@
+"""The web dashboard: a JSON API and one self-contained page, served by ``seatcast serve``.
+
+==================  ===============================================================
+``app``             :func:`~seatcast.web.app.create_app`, the FastAPI app factory
+``schemas``         pydantic request and response models of the JSON API
+``hexmap``          the bundled HexJSON cartograms (2010 and 2024 boundaries)
+``static/``         ``index.html``, ``app.js``, ``style.css``: no CDN, no network
+==================  ===============================================================
+
+FastAPI is imported only by :mod:`seatcast.web.app`, so importing this package costs nothing.
+"""
+
+from __future__ import annotations
+
+__all__: list[str] = []

@@ -1,0 +1,454 @@
+"""The FastAPI app behind ``seatcast serve``: a JSON API over the store, projections and forecasts.
+
+Everything the page shows comes from these endpoints, so the page stays a thin view and the
+numbers are the ones the CLI and the Python API give. Two choices keep the swingometer fast
+(a slider move must redraw the map in well under 200 ms):
+
+* each base election's :class:`~seatcast.data.frame.ShareFrame` and GB baseline are built once
+  and kept; :func:`seatcast.projection.prepare` then takes a couple of milliseconds;
+* the projection is sent as arrays (party columns, one winner and one share row per seat)
+  rather than one dict per seat, and the last few hundred answers are kept, keyed by the
+  request, since a slider dragged back and forth asks the same questions again.
+
+Safety: the only file the app opens is the store chosen when it is created (``db``); no
+request names a path. Simulation counts are capped (``max_sims``, ``$SEATCAST_MAX_SIMS``).
+Every error is JSON ``{"detail": message}`` with a 4xx status (501 when an optional part of
+seatcast is not installed).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from seatcast.data import parties as party_info
+from seatcast.data.frame import ShareFrame, winners_of
+from seatcast.data.parties import IND, OTHER, SEPARATE_NATIONS, SPEAKER
+from seatcast.data.schema import Constituency, Election
+from seatcast.errors import DataError, InputError, ScenarioError, SeatcastError, UnknownNameError
+from seatcast.web import schemas as s
+from seatcast.web.hexmap import HEXMAPS, boundaries_for, load_hexmap
+from seatcast.web.schemas import Key
+
+if TYPE_CHECKING:
+    from fastapi import FastAPI
+
+    from seatcast.data.store import Store
+    from seatcast.projection import ProjectionSetup
+
+#: Default cap on simulations per forecast request; ``$SEATCAST_MAX_SIMS`` overrides it.
+DEFAULT_MAX_SIMS = 200_000
+#: Projection answers kept in memory (keyed by the request body).
+CACHE_SIZE = 512
+#: A party gets a slider when its GB share at the base is at least this (percent).
+SLIDER_MIN_SHARE = 1.0
+#: Models whose projection takes a few milliseconds (others, fitted on past elections, take longer).
+QUICK_MODELS = frozenset({"uns", "proportional", "transition"})
+#: Seats for a majority of the House of Commons (650 seats).
+MAJORITY = 326
+
+
+def default_max_sims() -> int:
+    """The simulation cap: ``$SEATCAST_MAX_SIMS`` when set to a positive integer, else the default."""
+    raw = os.environ.get("SEATCAST_MAX_SIMS", "").strip()
+    if raw:
+        try:
+            value = int(raw)
+        except ValueError:
+            raise InputError(f"SEATCAST_MAX_SIMS={raw!r} is not an integer") from None
+        if value < 1:
+            raise InputError(f"SEATCAST_MAX_SIMS={raw!r} must be at least 1")
+        return value
+    return DEFAULT_MAX_SIMS
+
+
+@dataclass(frozen=True)
+class _Base:
+    """What is fixed per base election: the election, its frame and its GB baseline."""
+
+    election: Election
+    frame: ShareFrame
+    baseline: dict[str, Any]
+
+
+class _LRU:
+    """A small thread-safe least-recently-used map from request keys to JSON-ready answers."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._data: OrderedDict[str, Any] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: str) -> Any:
+        with self._lock:
+            if key in self._data:
+                self._data.move_to_end(key)
+                return self._data[key]
+            return None
+
+    def put(self, key: str, value: Any) -> None:
+        with self._lock:
+            self._data[key] = value
+            self._data.move_to_end(key)
+            while len(self._data) > self.size:
+                self._data.popitem(last=False)
+
+
+class Dashboard:
+    """The state behind the app: the store, per-base caches and the limits. No FastAPI here."""
+
+    def __init__(self, store: Store, *, max_sims: int) -> None:
+        self.store = store
+        self.max_sims = max_sims
+        self._bases: dict[str, _Base] = {}
+        self._lock = threading.Lock()
+        self._answers = _LRU(CACHE_SIZE)
+
+    # ---- elections ----------------------------------------------------------------------
+    def election(self, election_id: str) -> Election:
+        """A stored election (the store caches it)."""
+        key = election_id.strip()
+        with self._lock:
+            return self.store.load(key)
+
+    def elections(self) -> list[dict[str, Any]]:
+        """Every stored election with the hexmap it is drawn on."""
+        with self._lock:
+            infos = self.store.elections()
+        return [
+            {"id": i.id, "name": i.name, "date": i.date, "kind": i.kind, "boundaries": i.boundaries,
+             "seats": i.seats, "hexmap": boundaries_for(i.boundaries)}
+            for i in infos
+        ]
+
+    def base(self, election_id: str) -> _Base:
+        """The cached frame and GB baseline of a base election."""
+        key = election_id.strip()
+        got = self._bases.get(key)
+        if got is not None:
+            return got
+        el = self.election(key)
+        frame = ShareFrame.from_election(el)
+        gb = {n for n in el.nations if n not in SEPARATE_NATIONS}
+        shares = el.vote_shares(nations=gb or None)
+        won = el.seats_won()
+        rows = [
+            {"code": p, "name": party_info.name(p), "colour": party_info.colour(p),
+             "share": round(100 * v, 2), "seats": won.get(p, 0)}
+            for p, v in shares.items()
+            if 100 * v >= SLIDER_MIN_SHARE and p not in (IND, OTHER, SPEAKER)
+        ]
+        baseline = {"election": el.id, "boundaries": el.boundaries, "hexmap": boundaries_for(el.boundaries),
+                    "seats": len(el), "parties": rows, "seats_won": won}
+        made = _Base(election=el, frame=frame, baseline=baseline)
+        with self._lock:
+            self._bases.setdefault(key, made)
+        return self._bases[key]
+
+    # ---- projections --------------------------------------------------------------------
+    def setup(self, req: s.ProjectRequest) -> ProjectionSetup:
+        """Prepare a projection from a request (the base's frame is reused)."""
+        from seatcast.projection import prepare
+
+        b = self.base(req.base)
+        return prepare(b.election, req.shares, model=req.model, nations=req.nations, frame=b.frame,
+                       store=self.store)
+
+    def project(self, req: s.ProjectRequest) -> dict[str, Any]:
+        """The point projection of a request, as :class:`~seatcast.web.schemas.ProjectOut` fields."""
+        setup = self.setup(req)
+        shares = np.asarray(setup.run(), dtype=np.float64)
+        records: list[dict[str, Any]] = []
+        if req.steps:
+            steps = build_steps(req.steps, setup)
+            for step in steps:
+                shares = np.asarray(step.apply(shares, None), dtype=np.float64)
+                records.append(_step_record(step))
+        parties = setup.parties
+        winners = winners_of(shares, parties)
+        names, counts = np.unique(winners, return_counts=True)
+        order = np.argsort(-counts, kind="stable")
+        f = setup.frame
+        out = {
+            "base": f.election_id,
+            "model": setup.model.name,
+            "boundaries": boundaries_for(self.base(req.base).election.boundaries),
+            "parties": list(parties),
+            "seats_predicted": {str(names[i]): int(counts[i]) for i in order},
+            "national_target": {p: round(float(v), 6) for p, v in zip(parties, setup.national_target, strict=True)
+                                if v > 0},
+            "notes": list(setup.notes),
+            "steps": records,
+            "seat_ids": list(f.seat_ids),
+            "names": list(f.names),
+            "winners": [str(w) for w in winners],
+            "shares": np.round(shares, 4).tolist(),
+        }
+        return out
+
+    def is_quick(self, req: s.ProjectRequest) -> bool:
+        """Whether a projection takes milliseconds: a plain swing model on a base already prepared."""
+        return not req.steps and req.model.strip().lower() in QUICK_MODELS and req.base.strip() in self._bases
+
+    def project_json(self, req: s.ProjectRequest) -> bytes:
+        """:meth:`project` encoded as compact JSON, kept for the last few hundred requests.
+
+        Encoding 650 rows of shares costs as much as projecting them, so the cache holds the
+        bytes: a slider dragged back to a position it has visited answers at once.
+        """
+        key = req.model_dump_json()
+        hit = self._answers.get(key)
+        if hit is not None:
+            return bytes(hit)
+        out = json.dumps(self.project(req), ensure_ascii=False, allow_nan=False, separators=(",", ":")).encode()
+        self._answers.put(key, out)
+        return out
+
+    def forecast(self, req: s.ForecastRequest) -> dict[str, Any]:
+        """A simulated forecast of a request: seat probabilities and seat-total intervals."""
+        if req.sims > self.max_sims:
+            raise InputError(f"sims={req.sims} is over this server's cap of {self.max_sims} "
+                             "(set SEATCAST_MAX_SIMS to change it)")
+        simulate = _optional("seatcast.simulate", "simulate", "forecasts")
+        setup = self.setup(req)
+        steps = build_steps(req.steps, setup) if req.steps else []
+        result = simulate(setup, n_sims=req.sims, seed=req.seed, steps=steps)
+        out: dict[str, Any] = dict(result.to_dict())
+        out.update({"base": setup.frame.election_id, "model": setup.model.name,
+                    "boundaries": boundaries_for(self.base(req.base).election.boundaries),
+                    "steps": [_step_record(st) for st in steps]})
+        return out
+
+    # ---- seats --------------------------------------------------------------------------
+    def result(self, election_id: str, seat: str) -> dict[str, Any]:
+        """One seat's result, as ``seatcast results --format json`` gives it."""
+        el = self.election(election_id)
+        c = el.seat(seat)
+        win, second = c.winner, c.runner_up
+        return {
+            "election": el.id, "id": c.id, "name": c.name, "region": c.region, "nation": c.nation,
+            "electorate": c.electorate, "valid_votes": c.valid_votes, "turnout": c.turnout,
+            "winner": {"name": win.name, "party": win.party_code},
+            "majority": (win.votes - second.votes)
+            if (second and win.votes is not None and second.votes is not None) else None,
+            "majority_share": round(c.majority_share, 6),
+            "candidates": [
+                {"name": k.name, "party": k.party_code, "label": k.party_label, "votes": k.votes,
+                 "share": round(k.share, 6), "sitting_mp": k.sitting_mp, "former_mp": k.former_mp}
+                for k in c.candidacies
+            ],
+        }
+
+    def history(self, base: str, seat: str) -> dict[str, Any]:
+        """A seat's results at every stored election: by id on its own boundaries, by name elsewhere."""
+        el = self.election(base)
+        c = el.seat(seat)
+        want = _plain(c.name)
+        out = []
+        for info in self.elections():
+            other = self.election(info["id"])
+            same = other.boundaries == el.boundaries
+            k: Constituency | None = other.seat(c.id) if same and other.has_seat(c.id) else None
+            if k is None:
+                k = next((x for x in other.constituencies if _plain(x.name) == want), None)
+            if k is None:
+                continue
+            shares: dict[str, float] = {}
+            for cand in k.candidacies:
+                shares[cand.party_code] = round(shares.get(cand.party_code, 0.0) + cand.share, 6)
+            out.append({"election": other.id, "date": other.date, "kind": other.kind,
+                        "same_boundaries": same and k.id == c.id, "id": k.id, "name": k.name,
+                        "winner": k.winner.party_code, "shares": shares})
+        return {"base": el.id, "id": c.id, "name": c.name, "history": out}
+
+    def split(self, election_id: str, seat: str) -> dict[str, Any]:
+        """The split-vote analysis of a seat (who would have won without each candidate)."""
+        split_seat = _optional("seatcast.scenarios.split", "split_seat", "the split-vote analysis")
+        el = self.election(election_id)
+        c = el.seat(seat)  # a clear 404 before the analysis runs
+        return dict(split_seat(el, c.id).to_dict())
+
+
+def build_steps(step_dicts: list[dict[str, Any]], setup: ProjectionSetup) -> list[Any]:
+    """Scenario steps from their JSON form (:func:`seatcast.scenarios.build_steps`)."""
+    try:
+        build = _optional("seatcast.scenarios", "build_steps", "scenario steps")
+    except NotInstalled:
+        build = _optional("seatcast.scenarios.steps", "build_steps", "scenario steps")
+    return list(build(step_dicts, setup, source="request"))
+
+
+def features() -> dict[str, bool]:
+    """Which optional endpoints this install can answer (the page hides the others)."""
+    found = {}
+    for key, (module, name) in {"forecast": ("seatcast.simulate", "simulate"),
+                                "split": ("seatcast.scenarios.split", "split_seat"),
+                                "steps": ("seatcast.scenarios.steps", "build_steps")}.items():
+        try:
+            _optional(module, name, key)
+            found[key] = True
+        except NotInstalled:
+            found[key] = False
+    return found
+
+
+class NotInstalled(SeatcastError):
+    """An optional part of seatcast that this install lacks: the endpoint answers 501."""
+
+
+def _optional(module: str, name: str, what: str) -> Callable[..., Any]:
+    import importlib
+
+    try:
+        mod = importlib.import_module(module)
+        fn = getattr(mod, name)
+    except (ImportError, AttributeError):
+        raise NotInstalled(f"{what}: not available, this install of seatcast lacks {module}.{name}") from None
+    return fn  # type: ignore[no-any-return]
+
+
+def _step_record(step: Any) -> dict[str, Any]:
+    to_dict = getattr(step, "to_dict", None)
+    if callable(to_dict):
+        return dict(to_dict())
+    return {"kind": type(step).__name__}
+
+
+def _plain(name: str) -> str:
+    return re.sub(r"[^a-z0-9]+", " ", name.lower()).strip()
+
+
+def _static_dir() -> Path:
+    return Path(str(resources.files("seatcast.web") / "static"))
+
+
+def create_app(db: str | Path | None = None, max_sims: int | None = None) -> FastAPI:
+    """Build the app over the store at ``db`` (default ``$SEATCAST_DB`` or the per-user store).
+
+    ``max_sims`` caps simulations per forecast request (default ``$SEATCAST_MAX_SIMS`` or
+    200 000).
+    """
+    from fastapi import FastAPI, Request
+    from fastapi.exceptions import RequestValidationError
+    from fastapi.responses import FileResponse, JSONResponse, Response
+    from fastapi.staticfiles import StaticFiles
+    from starlette.concurrency import run_in_threadpool
+
+    from seatcast.api import open_store
+    from seatcast.models import MODELS
+
+    cap = default_max_sims() if max_sims is None else int(max_sims)
+    if cap < 1:
+        raise InputError(f"max_sims must be at least 1, not {cap}")
+    dash = Dashboard(open_store(db), max_sims=cap)
+    app = FastAPI(
+        title="seatcast",
+        summary="First-past-the-post projections, forecasts and scenarios.",
+        version="1",
+        responses={404: {"model": s.ErrorOut}, 422: {"model": s.ErrorOut}},
+    )
+    app.state.dashboard = dash
+
+    def error(status: int, exc: Exception) -> JSONResponse:
+        return JSONResponse(status_code=status, content={"detail": str(exc)})
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+        parts = []
+        for e in exc.errors():
+            where = ".".join(str(x) for x in e.get("loc", ()) if x != "body")
+            parts.append(f"{where}: {e.get('msg', 'invalid')}" if where else str(e.get("msg", "invalid")))
+        return JSONResponse(status_code=422, content={"detail": "; ".join(parts) or "invalid request"})
+
+    @app.exception_handler(UnknownNameError)
+    async def _unknown(request: Request, exc: UnknownNameError) -> JSONResponse:
+        # A name in the URL that does not exist is a 404; one in a request body is a bad body.
+        return error(422 if request.method == "POST" else 404, exc)
+
+    @app.exception_handler(NotInstalled)
+    async def _missing(request: Request, exc: NotInstalled) -> JSONResponse:
+        return error(501, exc)
+
+    @app.exception_handler(SeatcastError)
+    async def _seatcast(request: Request, exc: SeatcastError) -> JSONResponse:
+        status = 422 if isinstance(exc, InputError | ScenarioError | DataError) else 400
+        return error(status, exc)
+
+    @app.get("/", include_in_schema=False)
+    def index() -> FileResponse:
+        return FileResponse(_static_dir() / "index.html", media_type="text/html")
+
+    @app.get("/api/meta", response_model=s.MetaOut, tags=["page"])
+    def meta() -> dict[str, Any]:
+        """Models, party names and colours, the simulation cap and the default base election."""
+        codes = dict.fromkeys([*party_info.COLOURS, *party_info.NAMES])
+        infos = dash.elections()
+        default = next((i["id"] for i in reversed(infos) if i["kind"] == "general"), infos[-1]["id"] if infos else "")
+        return {
+            "models": {m.name: m.description for m in MODELS.values()},
+            "parties": [{"code": p, "name": party_info.name(p), "colour": party_info.colour(p)} for p in codes],
+            "default_base": default, "max_sims": dash.max_sims, "majority": MAJORITY,
+            "features": features(),
+        }
+
+    @app.get("/api/elections", response_model=s.ElectionsOut, tags=["data"])
+    def elections() -> dict[str, Any]:
+        """Every election in the store."""
+        return {"elections": dash.elections()}
+
+    @app.get("/api/baseline/{election}", response_model=s.BaselineOut, tags=["page"])
+    def baseline(election: Key) -> dict[str, Any]:
+        """GB shares (percent) and seats of each sizeable party at an election: the sliders' start."""
+        return dict(dash.base(election).baseline)
+
+    @app.get("/api/results/{election}/{seat}", response_model=s.ResultOut, tags=["data"])
+    def results(election: Key, seat: Key) -> dict[str, Any]:
+        """One seat's result (seat by name or ONS id, case-insensitive)."""
+        return dash.result(election, seat)
+
+    @app.get("/api/seat/{base}/{seat}/history", response_model=s.HistoryOut, tags=["data"])
+    def history(base: Key, seat: Key) -> dict[str, Any]:
+        """A seat's results at every stored election (same-named seats on other boundaries flagged)."""
+        return dash.history(base, seat)
+
+    @app.get("/api/hexmap/{boundaries}", response_model=s.HexmapOut, tags=["page"])
+    def hexmap(boundaries: Key) -> dict[str, Any]:
+        """The hex cartogram of a boundary set (``2010`` or ``2024``)."""
+        if boundaries not in HEXMAPS:
+            raise UnknownNameError("hexmap boundaries", boundaries, HEXMAPS)
+        return load_hexmap(boundaries)
+
+    @app.post("/api/project", response_model=s.ProjectOut, tags=["projection"])
+    async def project(req: s.ProjectRequest) -> Response:
+        """Point projection: seat totals and every seat's winner and shares."""
+        # A few milliseconds of numpy: run on the event loop, first come first served, rather than
+        # in the thread pool, where dozens of threads would fight over the GIL under load.
+        if dash.is_quick(req):
+            body = dash.project_json(req)
+        else:  # a fitted model, scenario steps or a first look at a base: to the thread pool
+            body = await run_in_threadpool(dash.project_json, req)
+        return Response(body, media_type="application/json")
+
+    @app.post("/api/forecast", tags=["projection"], responses={501: {"model": s.ErrorOut}})
+    def forecast(req: s.ForecastRequest) -> dict[str, Any]:
+        """Simulated forecast: win probabilities per seat, seat-total intervals, P(majority)."""
+        return dash.forecast(req)
+
+    @app.get("/api/split/{election}/{seat}", tags=["scenarios"], responses={501: {"model": s.ErrorOut}})
+    def split(election: Key, seat: Key) -> dict[str, Any]:
+        """Split-vote analysis of one seat: who would have won without each candidate."""
+        return dash.split(election, seat)
+
+    app.mount("/static", StaticFiles(directory=_static_dir()), name="static")
+    return app
+

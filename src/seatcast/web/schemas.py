@@ -1,0 +1,216 @@
+"""Request and response models of the JSON API (they also make the OpenAPI schema at ``/docs``).
+
+Requests are validated here, at the edge, so a bad body gets a 422 with a message before any
+numpy runs: shares are percentages in 0-100 that add up to at most 100 (plus the projection's
+rounding tolerance), names are short strings, and lists and maps are bounded in size. Limits
+that an operator may change (the simulation cap) are checked by the app, not here.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+
+from seatcast.projection import SUM_TOLERANCE
+
+Name = Annotated[str, Field(min_length=1, max_length=80)]
+#: A name in a URL (election, seat, boundaries): short, so a long one cannot make suggestions slow.
+Key = Annotated[str, StringConstraints(min_length=1, max_length=100)]
+Percent = Annotated[float, Field(ge=0, le=100, allow_inf_nan=False)]
+ShareMap = Annotated[dict[Name, Percent], Field(max_length=60)]
+
+#: Most scenario steps one request may carry.
+MAX_STEPS = 50
+
+
+def _check_total(shares: dict[str, float], where: str) -> dict[str, float]:
+    total = sum(shares.values())
+    if not math.isfinite(total) or total > 100 * (1 + SUM_TOLERANCE):
+        raise ValueError(f"{where} add up to {total:.1f}%, more than 100%")
+    return shares
+
+
+class ProjectRequest(BaseModel):
+    """A point projection: a base election, a swing model and national shares in percent."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    base: Name = Field(description="Base election id, e.g. ge2019n24 or ge2017.", examples=["ge2019n24"])
+    model: Name = Field("uns", description="Swing model: uns, proportional, transition...")
+    shares: ShareMap = Field(
+        default_factory=dict,
+        description="GB shares in percent by party code, as on the CLI; parties not given share the rest.",
+        examples=[{"con": 24.0, "lab": 34.0, "ld": 12.0, "ruk": 15.0}],
+    )
+    nations: dict[Name, ShareMap] | None = Field(
+        None, max_length=12, description="Shares for one nation, e.g. {\"Scotland\": {\"snp\": 30}}.")
+    steps: list[dict[str, Any]] = Field(
+        default_factory=list, max_length=MAX_STEPS,
+        description="Scenario steps, e.g. {\"kind\": \"candidate\", \"seat\": \"Derby North\", ...}.")
+
+    @field_validator("shares")
+    @classmethod
+    def _shares_total(cls, v: dict[str, float]) -> dict[str, float]:
+        return _check_total(v, "national shares")
+
+    @field_validator("nations")
+    @classmethod
+    def _nations_total(cls, v: dict[str, dict[str, float]] | None) -> dict[str, dict[str, float]] | None:
+        for nation, shares in (v or {}).items():
+            _check_total(shares, f"{nation} shares")
+        return v
+
+
+class ForecastRequest(ProjectRequest):
+    """A probabilistic forecast: the projection plus a simulation count and a seed."""
+
+    sims: int = Field(2000, ge=1, description="Number of simulations (capped by the server).")
+    seed: int = Field(0, ge=0, le=2**63 - 1, description="Seed: the same seed gives the same result.")
+
+
+class ElectionOut(BaseModel):
+    """One stored election."""
+
+    id: str
+    name: str
+    date: str | None
+    kind: str
+    boundaries: str
+    seats: int
+    hexmap: str = Field(description="The hexmap layout (boundaries) the page draws it on.")
+
+
+class ElectionsOut(BaseModel):
+    """Every stored election, oldest first."""
+
+    elections: list[ElectionOut]
+
+
+class PartyOut(BaseModel):
+    """A party as the page shows it."""
+
+    code: str
+    name: str
+    colour: str
+
+
+class MetaOut(BaseModel):
+    """What the page needs before anything else: models, parties, limits."""
+
+    models: dict[str, str]
+    parties: list[PartyOut]
+    default_base: str
+    max_sims: int
+    majority: int
+    features: dict[str, bool] = Field(description="Optional endpoints this install can answer.")
+
+
+class BaselineParty(PartyOut):
+    """A party's GB share at the base election, in percent."""
+
+    share: float
+    seats: int
+
+
+class BaselineOut(BaseModel):
+    """The base election as the swingometer starts from it."""
+
+    election: str
+    boundaries: str
+    hexmap: str
+    seats: int
+    parties: list[BaselineParty]
+    seats_won: dict[str, int] = Field(description="Seats each party won at the base election.")
+
+
+class CandidateOut(BaseModel):
+    """A candidacy in a seat's result."""
+
+    name: str
+    party: str
+    label: str
+    votes: int | None
+    share: float
+    sitting_mp: bool | None = None
+    former_mp: bool | None = None
+
+
+class ResultOut(BaseModel):
+    """One seat's result at one election."""
+
+    election: str
+    id: str
+    name: str
+    region: str
+    nation: str
+    electorate: int | None
+    valid_votes: int
+    turnout: float | None
+    winner: dict[str, str]
+    majority: int | None
+    majority_share: float
+    candidates: list[CandidateOut]
+
+
+class HistoryEntry(BaseModel):
+    """A seat's result at one election, and whether it was on the same boundaries."""
+
+    election: str
+    date: str | None
+    kind: str
+    same_boundaries: bool
+    id: str
+    name: str
+    winner: str
+    shares: dict[str, float]
+
+
+class HistoryOut(BaseModel):
+    """A seat's results since 2010: on its own boundaries, plus same-named seats on others."""
+
+    base: str
+    id: str
+    name: str
+    history: list[HistoryEntry]
+
+
+class HexOut(BaseModel):
+    """One hex of the map."""
+
+    id: str
+    name: str
+    q: int
+    r: int
+
+
+class HexmapOut(BaseModel):
+    """A hex cartogram (``odd-r`` offset layout, ``r`` growing northwards)."""
+
+    layout: str
+    boundaries: str
+    hexes: list[HexOut]
+
+
+class ProjectOut(BaseModel):
+    """A point projection: seat totals and every seat's winner and shares."""
+
+    base: str
+    model: str
+    boundaries: str
+    parties: list[str] = Field(description="Column order of ``shares``.")
+    seats_predicted: dict[str, int]
+    national_target: dict[str, float]
+    notes: list[str]
+    steps: list[dict[str, Any]] = Field(description="What each scenario step did (if any).")
+    seat_ids: list[str]
+    names: list[str]
+    winners: list[str]
+    shares: list[list[float]] = Field(description="Per seat, shares (fractions) in ``parties`` order.")
+
+
+class ErrorOut(BaseModel):
+    """Every 4xx/5xx answer: a message that says what was wrong."""
+
+    detail: str
