@@ -57,6 +57,7 @@ def test_exit_poll_errors_from_anchors() -> None:
     assert exit_poll_error("ge2017") == 5.0
     assert exit_poll_error("ge2019") == 11.5
     assert exit_poll_error("ge2024") == 15.5
+    assert exit_poll_error("ge2015") == 13.0
 
 
 def test_realistic_order_starts_in_the_north_east(store: Store) -> None:
@@ -89,3 +90,57 @@ def test_cli_replay_json(store: Store) -> None:
     assert all("seat_total_error" in x for x in cps)
     assert cps[-1]["seat_total_error"] == 0.0
     assert lines[-1]["summary"]["exit_poll_error"] == 11.5
+
+
+def _two_types(n: int = 40) -> NightPrior:
+    """Half the seats won by a over b, half by b over a, in two regions."""
+    base = np.array([[0.5, 0.3, 0.2]] * (n // 2) + [[0.3, 0.5, 0.2]] * (n // 2))
+    return NightPrior(
+        seat_ids=tuple(f"S{i}" for i in range(n)), names=tuple(f"Seat {i}" for i in range(n)),
+        regions=("R1",) * (n // 2) + ("R2",) * (n // 2), nations=("England",) * n, parties=("a", "b", "oth"),
+        base=base, prior=base.copy(), stands=np.ones((n, 3), bool), features=np.zeros((n, 0)),
+        feature_names=(), base_winners=("a",) * (n // 2) + ("b",) * (n // 2))
+
+
+def test_unrepresentative_declarations_move_their_own_kind_most() -> None:
+    p = _two_types()
+    declared = np.zeros(p.n_seats, bool)
+    declared[:10] = True  # only a-held seats in region R1 declare, all 6 points down for a
+    actual = p.prior.copy()
+    actual[:10] = [0.44, 0.36, 0.20]
+    fit = fit_night(p, declared, actual, NightSettings())
+    shift = fit.mean_shift(np.arange(p.n_seats))[:, 0]
+    assert -0.06 < shift[15] < 0 and shift[30] < 0  # undeclared a-held seat: most of the swing
+    assert abs(shift[30]) < 0.6 * abs(shift[15])  # b-held seats elsewhere: stay nearer the prior
+
+
+def test_design_skips_single_levels_and_has_own_columns() -> None:
+    p = _two_types()
+    from seatcast.night.model import night_design
+    d = night_design(p, NightSettings())
+    assert d.names[0] == "national" and "contest a-b" in d.names and "in R2" in d.names
+    assert d.own.shape == (3, p.n_seats, 3) and np.all(d.own[2] == 0)  # oth gets no own columns
+    toy = night_design(_toy(), NightSettings())
+    assert toy.common.shape[1] == 1  # one region, one contest type: the intercept only
+
+
+def test_intervals_widen_about_the_mean_within_bounds() -> None:
+    from seatcast.night.model import _intervals
+    totals = np.array([[5, 1], [6, 0], [7, 0], [8, 1], [9, 0]] * 20)
+    raw = _intervals(totals, np.array([5, 0]), 4, 1.0)
+    wide = _intervals(totals, np.array([5, 0]), 4, 3.0)
+    assert raw[0] == (5, 9) and wide[0][0] == 5 and wide[0][1] == 9  # clipped: 5 won, 4 open
+    assert wide[1][0] == 0 and wide[1][1] >= raw[1][1]
+
+
+def test_calibration_widens_intervals() -> None:
+    p = _two_types()
+    d = np.zeros(p.n_seats, bool)
+    d[:5] = True
+    w: list[str | None] = ["a"] * p.n_seats
+    narrow = simulate_night(p, d, p.prior, w, settings=NightSettings(n_sims=300, interval_scale=1.0), rng=1)
+    wide = simulate_night(p, d, p.prior, w, settings=NightSettings(n_sims=300, interval_scale=2.0), rng=1)
+    assert narrow.seats_mean == wide.seats_mean
+    for party in ("a", "b"):
+        (lo1, hi1), (lo2, hi2) = narrow.seats_interval[party], wide.seats_interval[party]
+        assert lo2 <= lo1 and hi2 >= hi1 and (hi2 - lo2) > (hi1 - lo1)

@@ -3,8 +3,9 @@
 Contents:
 
 * :mod:`~seatcast.night.model`: the pure-numpy model (declared seats' departure from the prior,
-  regressed on seat features with a conjugate prior that fades as seats declare) and its
-  vectorised, seeded simulator of the undeclared seats (:func:`simulate_night`);
+  a per-party hierarchical ridge regression on national, regional and contest-type effects,
+  seat features and the party's own base standing, fading into the data as seats declare) and
+  its vectorised, seeded simulator of the undeclared seats (:func:`simulate_night`);
 * :mod:`~seatcast.night.features`: the seat features (base shares, turnout, nation/region,
   bundled Leave share and census covariates);
 * :mod:`~seatcast.night.prior`: the prior (a projection, a forecast JSON, or a replay's honest

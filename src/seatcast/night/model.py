@@ -1,44 +1,65 @@
 r"""The election-night model: what the declared seats say about the undeclared ones.
 
-Pure numpy. Before the night there is a prior: projected shares :math:`Q` for every seat (the
-pre-election forecast). As seats declare, each declared seat *i* shows its departure from the
-prior, :math:`r_i = A_i - Q_i` (a vector over parties). Equivalently the observed swing from the
-base is :math:`A_i - B_i` and the prior swing :math:`Q_i - B_i`; the model explains the
-difference by what is known of every seat beforehand (features :math:`x_i`: an intercept, the
-seat's base shares, turnout, nation/region and covariates, see :mod:`seatcast.night.features`):
+Pure numpy. Before the night there is a prior: projected shares :math:`Q_{ip}` for every seat *i*
+and party *p* (the pre-election forecast). Each declared seat shows its departure from the prior,
+:math:`y_{ip} = A_{ip} - Q_{ip}`. The model explains it, party by party, by what is known of
+every seat beforehand, as a hierarchical (random-effects) regression:
 
-.. math:: r_i = x_i^\top \beta + \varepsilon_i, \qquad \varepsilon_i \sim N(0, \Sigma)
+.. math:: y_{ip} = \mu_p + \rho_{r(i)p} + \gamma_{c(i)p} + z_i^\top\beta_p + o_{ip}^\top\omega_p
+          + \varepsilon_{ip}
 
-with a conjugate matrix-normal prior :math:`\beta \sim MN(0, V_0, \Sigma)` centred on *no
-departure from the prior*: :math:`V_0` is diagonal, ``prior_sd_intercept``:sup:`2` for the
-intercept (the polls' national miss) and ``prior_sd_slope``:sup:`2` for each standardised
-feature, in units of the seat noise. The posterior is
+* :math:`\mu_p`: the national departure (the polls' miss), prior sd ``prior_sd_intercept``;
+* :math:`\rho_{rp}`: one effect per nation or English region (raw 0/1 dummies), prior sd
+  ``prior_sd_region``;
+* :math:`\gamma_{cp}`: one effect per *contest type* :math:`c(i)`, the base winner and runner-up
+  (``con-lab``, ``lab-con``, ``con-ld``...; types with fewer than ``contest_min_seats`` seats are
+  pooled), prior sd ``prior_sd_contest``;
+* :math:`z_i`: the standardised seat features of :mod:`seatcast.night.features` (base shares,
+  turnout, Leave share, census), prior sd ``prior_sd_slope`` each;
+* :math:`o_{ip}`: the party's own standing at the base (its standardised base share, and whether
+  it won or came second), prior sd ``prior_sd_own``: a party can gain most where it was the
+  challenger (tactical voting) or fall most where it was strong.
 
-.. math:: V = (X^\top X + V_0^{-1})^{-1}, \quad \hat\beta = V X^\top R, \quad
-          \Sigma = \frac{\nu_0 \Sigma_0 + E^\top E + \hat\beta^\top V_0^{-1} \hat\beta}{\nu_0 + n}
+Every prior sd is in units of the party's seat noise :math:`\sigma_p`, and every prior is centred
+on *no departure from the prior* (ridge shrinkage). Why random effects rather than one national
+shift: the early declarations are not a sample of the nation (the fast counts are safe Labour
+seats in the North East). A region's and a contest type's effects have priors at least as wide as
+the national one, so what those seats show is mostly attributed to *their* region and contest
+type, and seats of other types stay close to the prior until seats like them declare. With a
+weak prior on the national effect the model would carry the safe seats' swing into the
+marginals, which is what an additive one-intercept model did (see docs/election-night.md).
 
-so with no declarations the projection is the prior, and as declarations grow the prior fades
-(the data term :math:`X^\top X` swamps :math:`V_0^{-1}`). :math:`\Sigma_0` is the prior seat noise,
-diagonal, ``seat_sd`` for a party polling 30% and less for smaller parties.
+Fit (conjugate normal / inverse-gamma per party, over the declared seats where *p* stands):
 
-Uncertainty: an undeclared seat's shares are :math:`Q_i + x_i^\top\beta + \varepsilon_i`, with
-:math:`\beta` drawn from its posterior (a common error shared by every seat, which shrinks as
-seats declare) and :math:`\varepsilon_i` drawn from :math:`\Sigma` (the seat noise, estimated from
-the residuals of the declared seats). Parties that do not stand get nothing; negative shares
-are cut to zero; the largest share wins (``oth`` never does). Declared seats keep their actual
-winners. :func:`simulate_night` draws everything with one seeded ``numpy.random.Generator``,
-vectorised over simulations.
+.. math:: V_p = (X_p^\top X_p + \Lambda)^{-1}, \quad \hat\beta_p = V_p X_p^\top y_p, \quad
+          \sigma_p^2 = \frac{\nu_0 \sigma_{0p}^2 + e_p^\top e_p + \hat\beta_p^\top\Lambda\hat\beta_p}{\nu_0 + n_p}
 
-Worked example (no features, one party's column): prior 40% in every seat, ``seat_sd`` 0.04,
-``prior_sd_intercept`` 1 (so :math:`V_0 = 1`). Four seats declare at 44%: :math:`V = 1/(4+1)`,
-:math:`\hat\beta = 0.2 \times 4 \times 0.04 = 0.032`, so undeclared seats project at 43.2%.
+with :math:`\Lambda` the diagonal prior precision and :math:`\sigma_{0p}` = ``seat_sd`` for a party
+polling 30% (less for smaller parties). With no declarations the projection is the prior.
+
+Uncertainty: an undeclared seat's shares are :math:`Q_i + X_i\beta + \varepsilon_i`, with the
+coefficients drawn from their posterior :math:`N(\hat\beta_p, V_p\sigma_p^2)` (the common error
+of every seat, which shrinks as seats declare, and keeps the prior's width for regions and
+contest types nobody has seen yet) and the seat noise :math:`\varepsilon` drawn with sd
+:math:`\sigma_p`. Parties' draws are correlated as the declared seats' residuals are (shrunk
+towards independence). The 90% interval of each party's seats is the simulated 5-95% range
+widened about the mean by ``interval_scale``, calibrated on the 2015 replay only, an election
+the reported replays do not include (see docs/election-night.md). Parties that do not stand get
+nothing; negative shares are cut to zero; the largest share wins (``oth`` never does).
+Declared seats keep their actual winners.
+:func:`simulate_night` draws everything from one seeded ``numpy.random.Generator``.
+
+Worked example (one region and contest type, no features, one party's column): prior 40% in
+every seat, ``seat_sd`` 0.04, ``prior_sd_intercept`` 1 (so the intercept's prior precision is 1).
+Four seats declare at 44%: :math:`V = 1/(4+1)`, :math:`\hat\beta = 0.2 \times 4 \times 0.04 =
+0.032`, so undeclared seats project at 43.2%.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -48,35 +69,54 @@ FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
 
 OTHER = "oth"
+#: Codes that never get an "own standing" effect (pooled or personal columns).
+NO_OWN = ("oth", "ind", "spk")
 
 
 @dataclass(frozen=True)
 class NightSettings:
-    """The model's prior scales and the simulation size (defaults fitted on nothing but judgement).
+    """The model's prior scales, interval calibration and simulation size.
+
+    The prior scales were chosen on the 2015 replay (base 2010) and ``interval_scale`` calibrated
+    there to 90% coverage; the reported replays (2017, 2019, 2024) never tuned them.
+    ``coef_inflate`` and ``noise_inflate`` are left at 1: widening the draws also moves the mean
+    seat totals (close seats become toss-ups), which made the 2015 projection worse.
 
     Attributes
     ----------
     seat_sd:
         Prior standard deviation of a seat's share around the model, for a party with 30%.
-    prior_sd_intercept:
-        Prior sd of the common (national) departure from the prior, in units of ``seat_sd``.
-    prior_sd_slope:
-        Prior sd of each standardised feature's effect, in units of ``seat_sd``.
+    prior_sd_intercept, prior_sd_region, prior_sd_contest, prior_sd_slope, prior_sd_own:
+        Prior sds of the national, regional, contest-type, feature and own-standing effects, in
+        units of the party's seat noise (see the module docstring).
+    contest_min_seats:
+        A contest type (base winner and runner-up) with fewer seats is not a level of its own.
     nu0:
         Weight of the prior seat noise, in seats, when the residuals estimate it.
+    coef_inflate, noise_inflate:
+        Scale of the coefficients' posterior sd and of the seat noise in the simulation.
+    noise_df:
+        Degrees of freedom of the Student-t seat noise (0: normal).
+    interval_scale:
+        The 90% interval of a party's seats is its simulated 5-95% range widened about the mean
+        by this factor (the model's own spread is too narrow: it ignores that early seats are
+        an unrepresentative sample, and the misfit of the linear model).
     n_sims:
         Simulations per projection.
-    retarget, retarget_n0:
-        Stage one (:func:`retarget`), off by default: in replays it made the realistic order worse,
-        because early declarations are not a sample of the nation.
     """
 
     seat_sd: float = 0.04
     prior_sd_intercept: float = 1.0
-    prior_sd_slope: float = 0.35
+    prior_sd_region: float = 1.2
+    prior_sd_contest: float = 1.5
+    prior_sd_slope: float = 0.2
+    prior_sd_own: float = 0.3
+    contest_min_seats: int = 10
     nu0: float = 10.0
-    retarget: bool = False
-    retarget_n0: float = 5.0
+    coef_inflate: float = 1.0
+    noise_inflate: float = 1.0
+    noise_df: float = 0.0
+    interval_scale: float = 1.6
     n_sims: int = 2000
 
 
@@ -96,11 +136,6 @@ class NightPrior:
     feature_names: tuple[str, ...]
     base_winners: tuple[str, ...]
     source: str = ""
-    #: Optional re-projection: group targets ``[G, P]`` -> seat shares ``[S, P]`` (the prior's swing
-    #: model), the prior's targets and each seat's group (-1: held at the base).
-    reproject: Callable[[FloatArray], FloatArray] | None = None
-    target: FloatArray | None = None
-    group: npt.NDArray[np.intp] | None = None
 
     def __post_init__(self) -> None:
         s, p = self.prior.shape
@@ -115,88 +150,153 @@ class NightPrior:
         return len(self.seat_ids)
 
     def design(self) -> FloatArray:
-        """The design matrix ``[seats, 1 + k]``: an intercept, then the features."""
+        """The plain design matrix ``[seats, 1 + k]``: an intercept, then the standardised features."""
         return np.column_stack([np.ones(self.n_seats), self.features])
+
+    def places(self) -> list[str]:
+        """Each seat's nation, or its English region."""
+        return [n if n != "England" else r for n, r in zip(self.nations, self.regions, strict=True)]
+
+    def contests(self) -> list[str]:
+        """Each seat's contest type at the base: ``winner-runnerup`` (``oth`` never counts)."""
+        b = self.base.copy()
+        if OTHER in self.parties:
+            b[:, self.parties.index(OTHER)] = -1.0
+        top = np.argsort(-b, axis=1, kind="stable")[:, :2]
+        return [f"{self.parties[a]}-{self.parties[c]}" for a, c in top]
+
+
+def _dummies(labels: list[str], min_count: int = 1) -> FloatArray:
+    """Raw 0/1 columns for levels with at least ``min_count`` seats (none if only one level)."""
+    counts = Counter(labels)
+    levels = sorted(k for k, v in counts.items() if v >= min_count)
+    if len(levels) < 2 and (not levels or counts[levels[0]] == len(labels)):
+        return np.zeros((len(labels), 0))
+    arr = np.asarray(labels)
+    return np.column_stack([(arr == lv).astype(float) for lv in levels])
+
+
+def _centred(values: FloatArray) -> FloatArray:
+    sd = values.std()
+    return (values - values.mean()) / sd if sd > 1e-12 else np.zeros_like(values)
+
+
+@dataclass(frozen=True, eq=False)
+class NightDesign:
+    """The regression design: columns shared by every party, then each party's own columns."""
+
+    common: FloatArray  # [seats, kc]
+    own: FloatArray  # [parties, seats, ko]
+    prior_sd: FloatArray  # [kc + ko] in units of the seat noise
+    names: tuple[str, ...]
+
+    def of(self, p: int) -> FloatArray:
+        """Party ``p``'s design ``[seats, kc + ko]``."""
+        return np.column_stack([self.common, self.own[p]])
+
+
+def night_design(prior: NightPrior, settings: NightSettings) -> NightDesign:
+    """Build the design of the module docstring for ``prior``."""
+    n = prior.n_seats
+    blocks: list[tuple[FloatArray, float, list[str]]] = [(np.ones((n, 1)), settings.prior_sd_intercept, ["national"])]
+    places = prior.places()
+    reg = _dummies(places)
+    blocks.append((reg, settings.prior_sd_region, [f"in {p}" for p in sorted(set(places))][: reg.shape[1]]))
+    contests = prior.contests()
+    con = _dummies(contests, settings.contest_min_seats)
+    levels = sorted(k for k, v in Counter(contests).items() if v >= settings.contest_min_seats)
+    blocks.append((con, settings.prior_sd_contest, [f"contest {c}" for c in levels][: con.shape[1]]))
+    keep = [j for j, nm in enumerate(prior.feature_names) if not nm.startswith("in_")]
+    blocks.append((prior.features[:, keep], settings.prior_sd_slope, [prior.feature_names[j] for j in keep]))
+    common = np.column_stack([b for b, _, _ in blocks])
+    sds = [np.full(b.shape[1], sd) for b, sd, _ in blocks]
+    names = [nm for _, _, nms in blocks for nm in nms]
+    b = prior.base.copy()
+    if OTHER in prior.parties:
+        b[:, prior.parties.index(OTHER)] = -1.0
+    rank = np.argsort(np.argsort(-b, axis=1, kind="stable"), axis=1, kind="stable")
+    own = np.zeros((len(prior.parties), n, 3))
+    for p, code in enumerate(prior.parties):
+        if code in NO_OWN:
+            continue
+        own[p] = np.column_stack([_centred(prior.base[:, p]), _centred((rank[:, p] == 0).astype(float)),
+                                  _centred((rank[:, p] == 1).astype(float))])
+    sds.append(np.full(3, settings.prior_sd_own))
+    names += ["own base share", "own base win", "own base second"]
+    return NightDesign(common=common, own=own, prior_sd=np.concatenate(sds), names=tuple(names))
 
 
 @dataclass(frozen=True, eq=False)
 class NightFit:
-    """The posterior after some declarations: coefficients, their row covariance, seat noise."""
+    """The posterior after some declarations: per-party coefficients, their covariance, seat noise."""
 
-    beta: FloatArray  # [1 + k, parties]
-    prior: FloatArray  # [seats, parties] the prior the residuals are taken from (re-targeted)
-    v: FloatArray  # [1 + k, 1 + k] row covariance of beta (times sigma)
-    sigma: FloatArray  # [parties, parties] seat noise covariance
+    design: NightDesign
+    beta: FloatArray  # [k, parties] posterior means
+    v: FloatArray  # [parties, k, k] posterior covariance of each party's coefficients, over sigma_p^2
+    sigma: FloatArray  # [parties, parties] seat-noise covariance (sd from each party's residuals)
     n_declared: int
 
-    def mean_shift(self, design: FloatArray) -> FloatArray:
-        """Expected departure from the prior ``[seats, parties]`` for the rows of ``design``."""
-        return np.asarray(design @ self.beta)
+    @cached_property
+    def sd(self) -> FloatArray:
+        """Each party's seat-noise sd."""
+        return np.asarray(np.sqrt(np.diag(self.sigma)), dtype=float)
+
+    def mean_shift(self, rows: npt.NDArray[np.intp]) -> FloatArray:
+        """Expected departure from the prior ``[len(rows), parties]`` for the seats ``rows``."""
+        out = np.zeros((len(rows), self.beta.shape[1]))
+        for p in range(self.beta.shape[1]):
+            out[:, p] = self.design.of(p)[rows] @ self.beta[:, p]
+        return out
 
 
 def prior_noise(prior: NightPrior, settings: NightSettings) -> FloatArray:
-    """The prior seat-noise covariance: diagonal, smaller for smaller parties."""
+    """The prior seat-noise sd per party: ``seat_sd`` at 30%, smaller for smaller parties."""
     mean = prior.prior.mean(axis=0)
-    scale = np.sqrt(np.clip(mean / 0.3, 0.02, 1.5))
-    return np.diag((settings.seat_sd * scale) ** 2)
+    return np.asarray(settings.seat_sd * np.sqrt(np.clip(mean / 0.3, 0.02, 1.5)), dtype=float)
 
 
-def prior_row_precision(k: int, settings: NightSettings) -> FloatArray:
-    """``V0^-1``: the prior precision of the coefficients' rows (intercept, then features)."""
-    sd = np.full(k, settings.prior_sd_slope)
-    sd[0] = settings.prior_sd_intercept
-    return np.diag(1.0 / sd**2)
-
-
-def retarget(prior: NightPrior, declared: BoolArray, actual: FloatArray, settings: NightSettings) -> FloatArray:
-    """Stage one: move each group's target by the declared seats' mean departure, shrunk, and re-project.
-
-    The prior's own swing model then spreads the observed national change over the seats (a
-    falling party loses most where it is strong under the transition model), which a linear
-    term in the shares cannot do. ``n_g / (n_g + retarget_n0)`` of group *g*'s mean departure is
-    taken, twice (the second pass corrects the first's non-linearity).
-    """
-    ready = prior.reproject is not None and prior.target is not None and prior.group is not None
-    if not (settings.retarget and ready and declared.any()) or prior.target is None or prior.group is None:
-        return prior.prior
-    target = prior.target.copy()
-    current = prior.prior
-    for _ in range(2):
-        for g in range(target.shape[0]):
-            sel = declared & (prior.group == g)
-            n_g = int(sel.sum())
-            if n_g == 0:
-                continue
-            shift = (actual[sel] - current[sel]).mean(axis=0) * n_g / (n_g + settings.retarget_n0)
-            t = np.maximum(target[g] + shift, 0)
-            target[g] = t / t.sum()
-        assert prior.reproject is not None
-        current = np.asarray(prior.reproject(target), dtype=float)
-    return current
+#: Declared seats at which the residual correlation between parties gets half its weight.
+CORRELATION_N0 = 20.0
 
 
 def fit_night(prior: NightPrior, declared: BoolArray, actual: FloatArray,
               settings: NightSettings | None = None) -> NightFit:
     """The posterior given the declared seats' actual shares (rows of ``actual`` where ``declared``)."""
     settings = settings or NightSettings()
-    x_all = prior.design()
-    k = x_all.shape[1]
-    p0 = prior_row_precision(k, settings)
+    design = night_design(prior, settings)
+    precision = np.diag(1.0 / design.prior_sd**2)
     s0 = prior_noise(prior, settings)
+    n_par = len(prior.parties)
+    k = len(design.prior_sd)
+    beta = np.zeros((k, n_par))
+    v = np.zeros((n_par, k, k))
+    var = s0**2
     n = int(declared.sum())
-    base_prior = retarget(prior, declared, actual, settings)
-    if n == 0:
-        v0 = np.asarray(np.linalg.inv(p0), dtype=float)
-        return NightFit(beta=np.zeros((k, len(prior.parties))), v=v0, sigma=s0, n_declared=0, prior=base_prior)
-    x = x_all[declared]
-    r = actual[declared] - base_prior[declared]
-    v = np.linalg.inv(x.T @ x + p0)
-    v = (v + v.T) / 2
-    beta = v @ x.T @ r
-    e = r - x @ beta
-    sigma = (settings.nu0 * s0 + e.T @ e + beta.T @ p0 @ beta) / (settings.nu0 + n)
-    sigma = (sigma + sigma.T) / 2 + np.eye(len(prior.parties)) * 1e-8
-    return NightFit(beta=beta, v=v, sigma=sigma, n_declared=n, prior=base_prior)
+    resid = np.zeros((n, n_par))
+    didx = np.flatnonzero(declared)
+    for p in range(n_par):
+        rows = declared & prior.stands[:, p] & (prior.prior[:, p] > 0)
+        x_all = design.of(p)
+        x = x_all[rows]
+        y = actual[rows, p] - prior.prior[rows, p]
+        vp = np.linalg.inv(x.T @ x + precision)
+        v[p] = (vp + vp.T) / 2
+        b = v[p] @ x.T @ y
+        beta[:, p] = b
+        e = y - x @ b
+        var[p] = (settings.nu0 * s0[p] ** 2 + e @ e + b @ precision @ b) / (settings.nu0 + int(rows.sum()))
+        resid[np.searchsorted(didx, np.flatnonzero(rows)), p] = e
+    sd = np.sqrt(var)
+    corr = np.eye(n_par)
+    if n >= 2:
+        scale = np.sqrt((resid**2).sum(axis=0))
+        with np.errstate(invalid="ignore", divide="ignore"):
+            raw = (resid.T @ resid) / np.outer(scale, scale)
+        raw = np.nan_to_num(raw)
+        np.fill_diagonal(raw, 1.0)
+        w = n / (n + CORRELATION_N0)
+        corr = w * raw + (1 - w) * np.eye(n_par)
+    return NightFit(design=design, beta=beta, v=v, sigma=corr * np.outer(sd, sd), n_declared=n)
 
 
 def _chol(m: FloatArray) -> FloatArray:
@@ -258,6 +358,20 @@ def _num(value: object) -> float:
     return float(value) if isinstance(value, int | float) else 0.0
 
 
+def _intervals(totals: npt.NDArray[np.int64], fixed: npt.NDArray[np.int64], n_open: int,
+               scale: float) -> list[tuple[int, int]]:
+    """The 5-95% range of each party's seats, widened about the mean by ``scale`` (outwards, in seats).
+
+    A party can never end below the seats it has already won, nor above those plus the seats
+    still open.
+    """
+    lo, hi = np.quantile(totals, [0.05, 0.95], axis=0, method="inverted_cdf")
+    mean = totals.mean(axis=0)
+    wide_lo = np.clip(np.floor(mean - scale * (mean - lo) + 1e-9), fixed, fixed + n_open)
+    wide_hi = np.clip(np.ceil(mean + scale * (hi - mean) - 1e-9), fixed, fixed + n_open)
+    return [(int(a), int(b)) for a, b in zip(wide_lo, wide_hi, strict=True)]
+
+
 def simulate_night(
     prior: NightPrior,
     declared: BoolArray,
@@ -280,17 +394,25 @@ def simulate_night(
     parties = prior.parties
     np_ = len(parties)
     undeclared = np.flatnonzero(~declared)
-    x_u = prior.design()[undeclared]
     n = settings.n_sims
-    mean_u = fit.prior[undeclared] + fit.mean_shift(x_u)
+    mean_u = prior.prior[undeclared] + fit.mean_shift(undeclared)
     stands_u = prior.stands[undeclared]
 
-    a = _chol(fit.v).astype(np.float32)
-    b = _chol(fit.sigma).T.astype(np.float32)
-    z = gen.standard_normal((n, a.shape[0], np_), dtype=np.float32)
-    coef = a @ z @ b  # [n, k, P]: beta draws minus their mean
-    sims = mean_u.astype(np.float32) + x_u.astype(np.float32) @ coef
-    sims += gen.standard_normal((n, len(undeclared), np_), dtype=np.float32) @ b
+    corr = fit.sigma / np.outer(fit.sd, fit.sd)
+    lc = _chol(corr).T.astype(np.float32)  # correlates the parties' draws
+    k = fit.beta.shape[0]
+    zc = gen.standard_normal((n, k, np_), dtype=np.float32) @ lc
+    sims = np.empty((n, len(undeclared), np_), dtype=np.float32)
+    for p in range(np_):
+        a = _chol(fit.v[p]).astype(np.float32) * np.float32(fit.sd[p] * settings.coef_inflate)
+        coef = zc[:, :, p] @ a.T  # [n, k]
+        sims[:, :, p] = coef @ fit.design.of(p)[undeclared].T.astype(np.float32)
+    sims += mean_u.astype(np.float32)
+    noise = gen.standard_normal((n, len(undeclared), np_), dtype=np.float32) @ lc
+    if settings.noise_df > 0:
+        scale = np.sqrt(gen.chisquare(settings.noise_df, (n, len(undeclared), 1)) / settings.noise_df)
+        noise /= scale.astype(np.float32)
+    sims += noise * (fit.sd * settings.noise_inflate).astype(np.float32)
     sims = np.where(stands_u, np.maximum(sims, 0), np.float32(-1.0))
     if OTHER in parties:
         sims[..., parties.index(OTHER)] = -2.0
@@ -313,8 +435,9 @@ def simulate_night(
     extra = {p: c for p, c in fixed.items() if p not in col}
     mean = {p: float(totals[:, j].mean()) for j, p in enumerate(parties)}
     mean.update({p: float(c) for p, c in extra.items()})
-    lo, hi = np.quantile(totals, [0.05, 0.95], axis=0, method="inverted_cdf")
-    interval = {p: (int(lo[j]), int(hi[j])) for j, p in enumerate(parties)}
+    ranges = _intervals(totals, np.array([fixed.get(p, 0) for p in parties]), len(undeclared),
+                        settings.interval_scale)
+    interval = {p: ranges[j] for j, p in enumerate(parties)}
     interval.update({p: (c, c) for p, c in extra.items()})
     order = sorted((p for p in mean if mean[p] > 0 or interval[p][1] > 0), key=lambda p: (-mean[p], p))
     shares = prior.prior.copy()

@@ -53,15 +53,7 @@ def prior_from_projection(proj: Projection, base: Election, *, source: str = "",
         base=np.asarray(f.shares, dtype=float), prior=shares, stands=stands, features=features,
         feature_names=names, base_winners=tuple(str(w) for w in proj.setup.base_winners),
         source=source or f"projection of {f.election_id} ({proj.model})",
-        reproject=lambda t: np.asarray(proj.setup.run(t), dtype=float), target=np.asarray(proj.setup.target),
-        group=_seat_groups(proj),
     )
-
-
-def _seat_groups(proj: Projection) -> np.ndarray[Any, np.dtype[np.intp]]:
-    out = np.full(proj.frame.n_seats, -1, dtype=np.intp)
-    out[proj.setup.modelled] = proj.setup.ctx.group
-    return out
 
 
 def replay_prior(target: Election, base: Election, *, model: str = "transition",

@@ -37,6 +37,8 @@ COVERAGE_MIN_SEATS = 5
 
 #: Exit-poll seat totals at 10pm (shared/ANCHORS.md), with the actual totals of the same table.
 EXIT_POLLS: dict[str, dict[str, dict[str, int]]] = {
+    "ge2015": {"exit": {"con": 316, "lab": 239, "ld": 10, "snp": 58, "ukip": 2},
+               "actual": {"con": 330, "lab": 232, "ld": 8, "snp": 56, "ukip": 1}},
     "ge2017": {"exit": {"con": 314, "lab": 266, "ld": 14, "snp": 34, "ukip": 0},
                "actual": {"con": 317, "lab": 262, "ld": 12, "snp": 35, "ukip": 0}},
     "ge2019": {"exit": {"con": 368, "lab": 191, "ld": 13, "snp": 55, "brx": 0},
