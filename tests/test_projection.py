@@ -11,8 +11,12 @@ from seatcast.errors import InputError, UnknownNameError
 from seatcast.models import MODELS
 from seatcast.projection import project
 
+# The three swing models return the base for zero change; the covariate model moves seats even
+# then (an MP retiring, tactical advice), so it is not held to that property.
+SWING_MODELS = ["uns", "proportional", "transition"]
 
-@pytest.mark.parametrize("model", list(MODELS))
+
+@pytest.mark.parametrize("model", SWING_MODELS)
 @pytest.mark.parametrize("base", ["ge2010", "ge2017", "ge2019", "ge2019n24", "ge2024"])
 def test_own_shares_return_base_winners(store: Store, base: str, model: str) -> None:
     el = store.load(base)
