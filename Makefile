@@ -34,7 +34,7 @@ lint: setup
 	$(BIN)/mypy
 
 test: setup browser lint
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q --basetemp=.pytest-tmp
 
 bench: setup
 	@for f in benchmarks/bench_*.py; do echo "== $$f"; $(PY) $$f || exit 1; done
