@@ -1,10 +1,13 @@
 """The covariate model: seat changes from seat features, fitted on earlier elections only.
 
 =================  ============================================================================
+``ablation``       the ablation table: the model refitted without one group at a time
 ``features``       seat features (base position, Leave share, census, populist-right strength,
                    incumbency from the nominations, tactical advice)
-``fit``            ridge per party on earlier election pairs, penalty by time-series CV
-``kernel``         the seat-aware kernel, re-based so groups add up to their targets
+``fit``            the mechanisms and a ridge per party on earlier election pairs, penalty by
+                   time-series CV
+``kernel``         the seat-aware kernel: structural swing, covariate terms, tactical squeeze,
+                   re-based so groups add up to their targets
 =================  ============================================================================
 
 Registered as the swing model ``covariate``: its ``factory`` fits (cached) on the store's
@@ -16,21 +19,11 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-import numpy as np
-
 from seatcast.models import SwingModel, register_model
 from seatcast.models.context import Kernel
-from seatcast.models.covariate.features import (
-    GROUPS,
-    base_mps_of,
-    boundaries_of,
-    build_design,
-    bundled_nominations,
-    right_party,
-    tactical_advice,
-)
-from seatcast.models.covariate.fit import Fitted, fitted_for
-from seatcast.models.covariate.kernel import CovariateKernel, build_kernel
+from seatcast.models.covariate.features import GROUPS, UNIONIST_SITES, bundled_nominations, tactical_advice
+from seatcast.models.covariate.fit import Fitted, bind, fitted_for, kernel_for
+from seatcast.models.covariate.kernel import CovariateKernel
 from seatcast.models.uniform import uniform_swing
 
 
@@ -47,16 +40,10 @@ def make_factory(groups: Sequence[str] = GROUPS, *, rebase: bool = True) -> Call
         fitted = fitted_for(store, as_of, tuple(groups))
         earlier = [store.load(i) for i in store.ids()]
         earlier = [e for e in earlier if e.date and (as_of is None or e.date < as_of)]
-        seat_ids = list(np.asarray(setup.frame.seat_ids)[setup.modelled])
-        parties = setup.parties
-        right = right_party(parties, setup.national_target)
-        design = build_design(
-            seat_ids=seat_ids, boundaries=boundaries_of(base), parties=parties, base=setup.ctx.base,
-            base_nat=setup.ctx.base_national, group=setup.ctx.group, right=right, earlier=earlier,
-            nominations=bundled_nominations(as_of) if as_of else {}, base_mps=base_mps_of(base),
-            tactical=tactical_advice(as_of) if as_of else {},
-        )
-        return build_kernel(design, fitted.coef, parties, right, rebase=rebase)
+        bound = bind(setup, earlier=earlier, nominations=bundled_nominations(as_of) if as_of else {},
+                     base_election=base, advice=tactical_advice(as_of) if as_of else {},
+                     unionist_advice=tactical_advice(as_of, UNIONIST_SITES) if as_of else {})
+        return kernel_for(bound, fitted, setup.parties, setup.ctx, rebase=rebase)
 
     return factory
 

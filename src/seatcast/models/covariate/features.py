@@ -13,7 +13,10 @@ Groups (each one can be switched off for the ablation table):
 
 =============  ==========================================================================
 ``position``   proportional part ``(s_ip / S_gp - 1) D_gp``; winner x own change; runner-up
-               to the Conservatives x the Conservative change
+               to the Conservatives x the Conservative change; ``freed``: the votes the
+               falling parties free in the seat beyond their group average,
+               ``sum_p (s_ip / S_gp - 1) min(D_gp, 0)`` over the other modelled parties
+               (a rising party gains most where the falling ones were strong)
 ``brexit``     2016 Leave share x own change, x populist-right change
 ``predecessor``  strength of the populist right at its earlier peak (UKIP 2015; UKIP 2010
                before 2015) x populist-right change
@@ -21,6 +24,12 @@ Groups (each one can be switched off for the ablation table):
 ``incumbency`` MP standing again, MP retiring, a sitting MP standing for another party
 ``tactical``   share of anti-Conservative tactical sites recommending the party (or another)
 =============  ==========================================================================
+
+Three structural mechanisms sit beside the regression (see :mod:`.kernel` and :mod:`.fit`):
+``falling`` (a falling party loses in proportion to its strength), ``squeeze`` (tactical
+advice moves a fraction of the other anti-Conservative votes to the recommended party) and
+``right_base`` (when its party at the base stood in few seats, the populist right's base moves
+to its predecessor's geography, UKIP 2015, as it grows: :func:`right_base`).
 
 The populist right (UKIP, Brexit Party, Reform UK) is one *role* ``right``; the party of that
 lineage with the most votes in an election plays it.
@@ -47,13 +56,25 @@ FloatArray = npt.NDArray[np.float64]
 ROLES: tuple[str, ...] = ("con", "lab", "ld", "green", "right", "snp", "pc")
 RIGHT_CODES: tuple[str, ...] = ("ukip", "brx", "ruk")
 ANTI_CON: frozenset[str] = frozenset({"lab", "ld", "green", "snp", "pc"})
-GROUPS: tuple[str, ...] = ("position", "brexit", "predecessor", "demography", "incumbency", "tactical")
+#: Regression groups (ridge features) and structural mechanisms (``falling``, ``squeeze``,
+#: ``right_base``); the ablation table drops one at a time.
+FEATURE_GROUPS: tuple[str, ...] = ("position", "brexit", "predecessor", "demography", "incumbency", "tactical")
+MECHANISMS: tuple[str, ...] = ("falling", "squeeze", "right_base")
+GROUPS: tuple[str, ...] = (*FEATURE_GROUPS, *MECHANISMS)
+#: Anti-Conservative parties a tactical squeeze moves votes between.
+SQUEEZE_PARTIES: tuple[str, ...] = ("lab", "ld", "green", "snp", "pc")
+#: The populist right's base moves to its predecessor's geography when its party at the base
+#: stood in fewer than this fraction of the modelled seats (the Brexit Party in 2019).
+RIGHT_BASE_MIN_COVERAGE = 0.8
 #: Tactical sites whose advice aims to beat the Conservatives (the pro-Brexit and
 #: pro-Union sites aim elsewhere, Sprint for PR at a different goal).
 TACTICAL_SITES: frozenset[str] = frozenset({
     "stopthetories.vote", "tactical.vote", "tacticalvote.co.uk", "getvoting.org",
     "tactical-vote.uk", "remainunited.org", "avaaz.org/votesmart2019",
 })
+#: Pro-Union tactical sites (Scotland): advice to beat the SNP, squeezing the other unionists.
+UNIONIST_SITES: frozenset[str] = frozenset({"scotlandinunion.co.uk"})
+UNIONIST_PARTIES: tuple[str, ...] = ("con", "lab", "ld")
 DEMOGRAPHY = ("share_level4plus_qual", "share_age_65plus", "share_white_british", "share_muslim")
 
 
@@ -63,7 +84,7 @@ class Feature:
 
     name: str
     group: str
-    driver: str | None  # "own", "con", "right" or None
+    driver: str | None  # "own", "con", "right", "freed" or None
 
 
 FEATURES: tuple[Feature, ...] = (
@@ -79,6 +100,7 @@ FEATURES: tuple[Feature, ...] = (
     Feature("mp_other", "incumbency", None),
     Feature("tactical_own", "tactical", None),
     Feature("tactical_other", "tactical", None),
+    Feature("freed", "position", "freed"),
 )
 
 
@@ -241,14 +263,14 @@ def bundled_nominations(date: str) -> dict[str, list[tuple[str, str, bool]]]:
 
 
 @cache
-def tactical_advice(date: str) -> dict[str, dict[str, float]]:
-    """Seat -> party -> share of anti-Conservative tactical sites recommending it (one party only)."""
+def tactical_advice(date: str, sites: frozenset[str] = TACTICAL_SITES) -> dict[str, dict[str, float]]:
+    """Seat -> party -> share of ``sites`` (anti-Conservative by default) recommending it (one party only)."""
     year = date[:4]
     name = f"tactical/tactical_recommendations_{year}.csv.gz"
     if not data_path(name).exists():
         return {}
     df = _csv(name)
-    df = df[df["source"].isin(TACTICAL_SITES) & (df["published"] <= date)]
+    df = df[df["source"].isin(sites) & (df["published"] <= date)]
     out: dict[str, dict[str, float]] = {}
     for sid, rows in df.groupby("ons_id"):
         n = len(rows)
@@ -327,6 +349,7 @@ def build_design(
             own = advice.get(role, 0.0)
             m[i, k + 3] = own
             m[i, k + 4] = sum(advice.values()) - own if role in ANTI_CON or role == "con" else 0.0
+        m[:, -1] = 1.0  # ``freed``: its value is sum_p r_ip min(D_gp, 0) over the other roles
         z[role] = m
     return SeatDesign(roles=roles, z=z)
 
@@ -343,3 +366,79 @@ def base_mps_of(base: Election) -> dict[str, str]:
 def feature_mask(groups: Sequence[str]) -> npt.NDArray[np.bool_]:
     """Which columns of :data:`FEATURES` belong to the enabled ``groups``."""
     return np.array([f.group in groups for f in FEATURES])
+
+
+# ---- structural mechanisms: where advice points, and the populist right's base ---------------
+
+def squeeze_targets(seat_ids: Sequence[str], parties: Sequence[str], base: FloatArray,
+                    advice: Mapping[str, Mapping[str, float]], pool: Sequence[str] = SQUEEZE_PARTIES,
+                    proxy: bool = True) -> tuple[FloatArray, FloatArray, bool]:
+    """Recipient one-hot and donor weights ``[seats, parties]`` for the tactical squeeze.
+
+    With published ``advice``, the recipient is the anti-Conservative party most sites name and
+    ``a_i`` the fraction of sites naming it. Without (no advice bundled for the election), a
+    *proxy*: where the Conservatives are first or second at the base, the best-placed
+    anti-Conservative party, with ``a_i = 1`` (what the sites themselves compute). The flag says
+    whether published advice was used. ``pool`` is the set of parties votes move between
+    (the unionists for pro-Union advice, with ``proxy=False``).
+    """
+    n, p = len(seat_ids), len(parties)
+    recipient = np.zeros((n, p))
+    donor = np.zeros((n, p))
+    anti = [j for j, c in enumerate(parties) if c in pool]
+    if not anti or not (advice or proxy):
+        return recipient, donor, bool(advice)
+    con = parties.index("con") if "con" in parties else None
+    for i, sid in enumerate(seat_ids):
+        if advice:
+            rec = {c: a for c, a in advice.get(sid, {}).items() if c in pool and c in parties}
+            if not rec:
+                continue
+            code = max(rec, key=lambda c: rec[c])
+            j, a = parties.index(code), rec[code]
+        else:
+            if con is None or con not in np.argsort(-base[i])[:2]:
+                continue
+            j = max(anti, key=lambda k: base[i, k])
+            if base[i, j] <= 0:
+                continue
+            a = 1.0
+        recipient[i, j] = 1.0
+        for k in anti:
+            if k != j:
+                donor[i, k] = a
+    return recipient, donor, bool(advice)
+
+
+def right_base(base: FloatArray, stands: npt.NDArray[np.bool_], group: npt.NDArray[np.intp],
+               weights: FloatArray, j: int, strength: FloatArray) -> FloatArray:
+    """The base with the populist right (column ``j``) spread on its predecessor's geography.
+
+    Where it stands, seat *i* gets ``B_g (1 + strength_i)`` (``B_g`` its group share among the
+    seats where it stands; ``strength`` from :func:`right_strength`, clipped at zero), the other
+    parties scaled so the seat still sums to 1. Where the Brexit Party stood down in 2019 its
+    base share is zero or a flat filler; UKIP's 2015 shares say where Reform's vote was.
+    """
+    out = base.copy()
+    mult = np.maximum(1.0 + strength, 0.0)
+    for g in np.unique(group):
+        m = (group == g) & stands[:, j]
+        if not m.any():
+            continue
+        w = weights[m]
+        level = float(w @ base[m, j] / w.sum())
+        norm = float(w @ mult[m] / w.sum()) or 1.0
+        new = np.minimum(level * mult[m] / norm, 0.95)
+        rest = 1.0 - base[m, j]
+        scale = np.divide(1.0 - new, rest, out=np.ones_like(rest), where=rest > 0)
+        out[m] = base[m] * scale[:, None]
+        out[m, j] = new
+    return out
+
+
+def right_coverage(election: Election, nations: Sequence[str]) -> float:
+    """Fraction of an election's seats in ``nations`` with a populist-right candidate."""
+    seats = [c for c in election.constituencies if c.nation in nations]
+    if not seats:
+        return 1.0
+    return sum(any(k.party_code in RIGHT_CODES for k in c.candidacies) for c in seats) / len(seats)

@@ -1,75 +1,188 @@
 """Fit the covariate model on earlier pairs of elections only, with time-series shrinkage.
 
-For each pair (base, target) of consecutive general elections on the same boundaries, held
-strictly before ``as_of``, every seat-party where the party stood both times gives one row:
-the residual of the target share from uniform swing, ``t_ip - s_ip - D_gp``, against the
-features of :mod:`.features`. One ridge regression per role (Conservative, Labour, ...) fits
-it; a coefficient of zero is uniform swing, so the penalty shrinks towards uniform swing
-(and towards proportional swing through the ``prop`` feature's own coefficient).
+Each pair (base, target) of consecutive general elections on the same boundaries, the target
+held strictly before ``as_of``, is replayed through the same projection pipeline as a backtest
+with the target's actual nation shares and its real nominations. Three layers are then fitted
+in turn, each on what the previous ones leave unexplained:
 
-The penalty is chosen by how well patterns fitted on the earlier pairs predicted the *next*
-pair (expanding-window time-series cross-validation); with a single pair there is nothing to
-validate on and :data:`DEFAULT_ALPHA` applies.
+1. ``falling``: ``theta_down``, ``theta_up`` and the churn ``kappa`` (see :mod:`.kernel`), one
+   pooled least-squares fit over every role and pair (the Liberal Democrats in 2015, UKIP in
+   2017, Labour in 2019 are the falling parties that identify ``theta_down``), clipped to
+   ``[0, 1.2]``, ``[-1.2, 1.2]`` and ``[0, 3]``;
+2. ``squeeze``: for each pair, the fraction ``f`` (grid :data:`SQUEEZE_GRID`) that best fits
+   the anti-Conservative and Conservative seat shares, using the published tactical advice of
+   that election when it is bundled (2019, 2024) and the proxy of
+   :func:`.features.squeeze_targets` otherwise. The forecast uses the mean ``f`` of the
+   earlier pairs with published advice, or of the proxy pairs when none had any. Pro-Union
+   advice in Scotland (Scotland in Union, bundled for 2024 only, so never in a training pair)
+   is applied with the same ``f``: an assumption, that voters follow published advice at the
+   same rate whichever side publishes it;
+3. the regression: every seat-party where the party stood both times gives one row, the
+   residual of the target share from layers 1-2 against the features of :mod:`.features`.
+   One ridge regression per role (Conservative, Labour, ...); a coefficient of zero keeps the
+   structural model, so the penalty shrinks towards it. Feature groups enter by forward
+   selection and the (shared) penalty is chosen by how well patterns fitted on the earlier
+   pairs predicted the *next* pair (expanding-window time-series cross-validation, pooled
+   over roles: :func:`select_groups`). With a single pair there is nothing to validate on, and
+   the regression is switched off (:data:`MIN_PAIRS_FOR_REGRESSION`): one election's
+   patterns are not evidence (they cost 12 seats in the 2017 backtest).
+
+Trust is earned in the same way for the mechanisms: ``theta`` (``f``) is used only when the
+value fitted on the pairs before each later pair lowered that pair's squared share error
+against ``theta = 0`` (``f = 0``), summed over the later pairs (:func:`earned_theta`,
+:func:`earned_squeeze`). With one training pair (the 2017 backtest) nothing is validated and
+the model is uniform swing per nation.
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
 from seatcast.data.frame import ShareFrame
-from seatcast.data.parties import SEPARATE_NATIONS
 from seatcast.data.schema import Election
 from seatcast.models.covariate.features import (
+    FEATURE_GROUPS,
     FEATURES,
     GROUPS,
-    RIGHT_CODES,
+    RIGHT_BASE_MIN_COVERAGE,
     ROLES,
+    SQUEEZE_PARTIES,
+    UNIONIST_PARTIES,
+    UNIONIST_SITES,
+    Nominations,
+    SeatDesign,
     base_mps_of,
     boundaries_of,
     build_design,
     feature_mask,
     nominations_of,
+    right_base,
+    right_coverage,
     right_party,
+    right_strength,
+    squeeze_targets,
     tactical_advice,
+)
+from seatcast.models.covariate.kernel import (
+    CovariateKernel,
+    Squeeze,
+    build_kernel,
+    relative_strength,
+    right_weight,
+    volatility,
 )
 
 FloatArray = npt.NDArray[np.float64]
 
-ALPHAS: tuple[float, ...] = (0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0)
-DEFAULT_ALPHA = 0.1
-POOLED_PROP = False
+ALPHAS: tuple[float, ...] = (0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0, 30.0, 100.0, 1000.0)
+#: The regression needs at least this many training pairs (one to fit, one to validate).
+MIN_PAIRS_FOR_REGRESSION = 2
+#: Largest uniform-to-proportional mix allowed for ``theta_down``/``theta_up``.
+THETA_MAX = 1.2
+#: Largest churn coefficient ``kappa`` allowed.
+KAPPA_MAX = 3.0
+#: Squeeze fractions tried per pair.
+SQUEEZE_GRID: tuple[float, ...] = tuple(round(0.05 * i, 2) for i in range(13))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
+class Bound:
+    """What the kernel needs about one projection's seats, bar the fitted numbers."""
+
+    design: SeatDesign
+    recipient: FloatArray
+    donor: FloatArray
+    advised: bool
+    unionist: Squeeze | None  # pro-Union advice in Scotland, when published
+    right: str | None
+    right_base: FloatArray | None  # the base with the populist right re-spread, when it applies
+
+
+def bind(setup: Any, *, earlier: Sequence[Election], nominations: Nominations, base_election: Election,
+         advice: Mapping[str, Mapping[str, float]],
+         unionist_advice: Mapping[str, Mapping[str, float]] | None = None, proxy: bool = False) -> Bound:
+    """Features, advice and the populist right's base for a prepared projection ``setup``.
+
+    ``proxy`` stands in the best-placed anti-Conservative party where no advice was published:
+    a training device (to estimate ``f`` on pairs without bundled advice), off for forecasts, so
+    that a projection without advice and without national change returns the base.
+    """
+    ctx = setup.ctx
+    seat_ids = list(np.asarray(setup.frame.seat_ids)[setup.modelled])
+    parties = setup.parties
+    right = right_party(parties, setup.national_target)
+    boundaries = boundaries_of(base_election)
+    design = build_design(
+        seat_ids=seat_ids, boundaries=boundaries, parties=parties, base=ctx.base, base_nat=ctx.base_national,
+        group=ctx.group, right=right, earlier=earlier, nominations=nominations,
+        base_mps=base_mps_of(base_election), tactical=advice,
+    )
+    recipient, donor, advised = squeeze_targets(seat_ids, parties, ctx.base, advice, proxy=proxy)
+    u_rec, u_don, _ = squeeze_targets(seat_ids, parties, ctx.base, unionist_advice or {}, UNIONIST_PARTIES, proxy=False)
+    unionist = Squeeze(u_rec, u_don) if u_don.any() else None
+    rb = None
+    if right in parties and earlier and right_coverage(base_election, setup.groups) < RIGHT_BASE_MIN_COVERAGE:
+        strength = right_strength(seat_ids, boundaries, earlier)
+        rb = right_base(ctx.base, ctx.stands, ctx.group, ctx.weights, parties.index(right), strength)
+    return Bound(design=design, recipient=recipient, donor=donor, advised=advised, unionist=unionist, right=right,
+                 right_base=rb)
+
+
+def kernel_for(bound: Bound, fitted: Fitted, parties: Sequence[str], ctx: Any, *, rebase: bool = True,
+               squeeze_f: float | None = None, coef: dict[str, FloatArray] | None = None) -> CovariateKernel:
+    """The kernel of ``fitted`` bound to a seat set (``squeeze_f``/``coef`` override the fit)."""
+    groups = fitted.groups
+    return build_kernel(
+        bound.design, fitted.coef if coef is None else coef, parties, bound.right, ctx=ctx,
+        theta_down=fitted.theta_down, theta_up=fitted.theta_up, kappa=fitted.kappa,
+        squeeze=((Squeeze(bound.recipient, bound.donor), *((bound.unionist,) if bound.unionist else ()))
+                 if "squeeze" in groups else ()),
+        squeeze_f=fitted.squeeze_f if squeeze_f is None else squeeze_f,
+        right_base=bound.right_base if "right_base" in groups else None, rebase=rebase,
+    )
+
+
+@dataclass(frozen=True, eq=False)
 class PairData:
-    """Training rows of one election pair, per role: ``x [rows, features]`` and ``y [rows]``."""
+    """One election pair replayed through the projection pipeline with the actual shares."""
 
     base: str
     target: str
-    x: dict[str, FloatArray]
-    y: dict[str, FloatArray]
+    setup: Any  # ProjectionSetup
+    bound: Bound
+    actual: FloatArray  # [modelled seats, parties]
 
 
 @dataclass(frozen=True)
 class Fitted:
-    """Coefficients per role (in feature units; zero for a role never seen) and what made them."""
+    """Fitted numbers (coefficients per role, in feature units) and what made them."""
 
     coef: dict[str, FloatArray]
     alpha: dict[str, float]
     pairs: tuple[tuple[str, str], ...]
     groups: tuple[str, ...]
     cv_rmse: dict[str, float] = field(default_factory=dict)
+    theta_down: float = 0.0
+    theta_up: float = 0.0
+    kappa: float = 0.0
+    squeeze_f: float = 0.0
+    squeeze_by_pair: dict[str, float] = field(default_factory=dict)
+    selected: tuple[str, ...] = ()  # the feature groups the time-series CV let in
 
     def to_dict(self) -> dict[str, object]:
-        """JSON-ready coefficients, named by feature."""
+        """JSON-ready numbers, coefficients named by feature."""
         return {
             "pairs": [list(p) for p in self.pairs], "groups": list(self.groups), "alpha": self.alpha,
-            "cv_rmse": self.cv_rmse,
+            "cv_rmse": self.cv_rmse, "theta_down": round(self.theta_down, 4), "theta_up": round(self.theta_up, 4),
+            "kappa": round(self.kappa, 4),
+            "squeeze_f": round(self.squeeze_f, 4), "squeeze_by_pair": self.squeeze_by_pair,
+            "selected": list(self.selected),
             "coef": {r: {f.name: round(float(c), 5) for f, c in zip(FEATURES, v, strict=True) if c != 0}
                      for r, v in self.coef.items()},
         }
@@ -94,62 +207,92 @@ def training_pairs(elections: Sequence[Election], as_of: str | None) -> list[tup
 
 
 def pair_data(base_el: Election, target_el: Election, earlier: Sequence[Election]) -> PairData:
-    """The training rows of one pair (see the module docstring)."""
-    bf = ShareFrame.from_election(base_el)
-    tf = ShareFrame.from_election(target_el)
-    t_right = right_party(tf.parties, tf.national())
-    b_right = right_party(bf.parties, bf.national())
-    if b_right and t_right and b_right != t_right:
-        bf = bf.renamed({b_right: t_right, **({t_right: "oth"} if t_right in bf.parties else {})})
-    parties = tuple(dict.fromkeys(p for p in (*bf.parties, *tf.parties)
-                                  if p not in RIGHT_CODES or p == t_right))
-    bf = bf.with_parties(parties)
-    tf = tf.with_parties(parties)
+    """Replay one pair as a backtest with actual shares (see the module docstring)."""
+    from seatcast.backtest.runner import national_inputs, standing_of
+    from seatcast.projection import prepare
+
+    national, nations = national_inputs(target_el, "actual", by_nation=True)
+    setup = prepare(base_el, national, model="uns", nations=nations, standing=standing_of(target_el))
+    ids = list(np.asarray(setup.frame.seat_ids)[setup.modelled])
+    tf = ShareFrame.from_election(target_el).with_parties(setup.parties)
     tindex = {s: i for i, s in enumerate(tf.seat_ids)}
-    rows = [i for i, (s, n) in enumerate(zip(bf.seat_ids, bf.nations, strict=True))
-            if s in tindex and n not in SEPARATE_NATIONS]
-    ids = [bf.seat_ids[i] for i in rows]
-    b = bf.shares[rows]
-    t = tf.shares[[tindex[s] for s in ids]]
-    nations = [bf.nations[i] for i in rows]
-    gnames = tuple(dict.fromkeys(nations))
-    group = np.array([gnames.index(n) for n in nations], dtype=np.intp)
-    bw = bf.weights[rows]
-    tw = tf.weights[[tindex[s] for s in ids]]
-    ng = len(gnames)
-    b_nat = np.zeros((ng, len(parties)))
-    t_nat = np.zeros((ng, len(parties)))
-    for g in range(ng):
-        m = group == g
-        b_nat[g] = bw[m] @ b[m] / bw[m].sum()
-        t_nat[g] = tw[m] @ t[m] / tw[m].sum()
-    d = t_nat - b_nat
-    design = build_design(
-        seat_ids=ids, boundaries=boundaries_of(target_el), parties=parties, base=b, base_nat=b_nat, group=group,
-        right=t_right, earlier=earlier, nominations=nominations_of(target_el), base_mps=base_mps_of(base_el),
-        tactical=tactical_advice(target_el.date or ""),
-    )
-    xs: dict[str, FloatArray] = {}
-    ys: dict[str, FloatArray] = {}
-    for j, role in enumerate(design.roles):
-        if role is None:
-            continue
-        ok = (b[:, j] > 0) & (t[:, j] > 0)
-        if not ok.any():
-            continue
-        x = driven(design.z[role], d[group], parties, j, t_right)
-        xs[role] = x[ok]
-        ys[role] = (t[:, j] - b[:, j] - d[group, j])[ok]
-    return PairData(base=base_el.id, target=target_el.id, x=xs, y=ys)
+    actual = tf.shares[[tindex[s] for s in ids]]
+    bound = bind(setup, earlier=earlier, nominations=nominations_of(target_el), base_election=base_el,
+                 advice=tactical_advice(target_el.date or ""),
+                 unionist_advice=tactical_advice(target_el.date or "", UNIONIST_SITES), proxy=True)
+    return PairData(base=base_el.id, target=target_el.id, setup=setup, bound=bound, actual=actual)
 
 
-def driven(z: FloatArray, d_seat: FloatArray, parties: Sequence[str], j: int, right: str | None) -> FloatArray:
-    """Multiply each driver feature by its driver's change in the seat's group (``d_seat [seats, parties]``)."""
+def _rows(p: PairData, role: str) -> tuple[int, npt.NDArray[np.bool_]] | None:
+    """Column of ``role`` in a pair and the rows where it stood both times."""
+    if role not in p.bound.design.z:
+        return None
+    j = p.bound.design.roles.index(role)
+    ctx = p.setup.ctx
+    return j, (ctx.base[:, j] > 0) & (p.actual[:, j] > 0) & ctx.stands[:, j]
+
+
+def fit_theta(pairs: Sequence[PairData], groups: Sequence[str]) -> tuple[float, float, float]:
+    """Pooled least squares for ``theta_down``, ``theta_up``, ``kappa`` (module docstring, layer 1)."""
+    xs, ys = [], []
+    for p in pairs:
+        ctx = p.setup.ctx
+        rel = relative_strength(ctx)
+        base = ctx.base
+        if "right_base" in groups and p.bound.right_base is not None and p.bound.right in p.setup.parties:
+            jr = p.setup.parties.index(p.bound.right)
+            w = right_weight(p.setup.target[:, jr], ctx.base_national[:, jr])[ctx.group]
+            base = ctx.base + w[:, None] * (p.bound.right_base - ctx.base)
+        d = (p.setup.target - ctx.base_national)[ctx.group]
+        churn = -(rel * ctx.base_national[ctx.group]) * volatility(p.setup.target - ctx.base_national)[ctx.group, None]
+        for role in ROLES:
+            got = _rows(p, role)
+            if got is None:
+                continue
+            j, ok = got
+            xs.append(np.column_stack([rel[ok, j] * np.minimum(d[ok, j], 0), rel[ok, j] * np.maximum(d[ok, j], 0),
+                                       churn[ok, j]]))
+            ys.append((p.actual[:, j] - base[:, j] - d[:, j])[ok])
+    if not xs:
+        return 0.0, 0.0, 0.0
+    x, y = np.vstack(xs), np.concatenate(ys)
+    theta = np.linalg.lstsq(x, y, rcond=None)[0]
+    return (float(np.clip(theta[0], 0.0, THETA_MAX)), float(np.clip(theta[1], -THETA_MAX, THETA_MAX)),
+            float(np.clip(theta[2], 0.0, KAPPA_MAX)))
+
+
+def _sse(p: PairData, y: FloatArray) -> float:
+    cols = [j for j, c in enumerate(p.setup.parties) if c in (*SQUEEZE_PARTIES, "con")]
+    err = (y - p.actual)[:, cols]
+    return float((err * err).sum())
+
+
+def fit_squeeze(p: PairData, base_fit: Fitted) -> float:
+    """The pair's own squeeze fraction ``f`` (module docstring, layer 2)."""
+    if not p.bound.donor.any():
+        return 0.0
+    scores = []
+    for f in SQUEEZE_GRID:
+        k = kernel_for(p.bound, base_fit, p.setup.parties, p.setup.ctx, squeeze_f=f, coef={})
+        scores.append(_sse(p, np.asarray(k(p.setup.ctx, p.setup.target))))
+    return float(SQUEEZE_GRID[int(np.argmin(scores))])
+
+
+def driven(z: FloatArray, d_seat: FloatArray, parties: Sequence[str], j: int, right: str | None,
+           rel: FloatArray | None = None, roles: Sequence[str | None] = ()) -> FloatArray:
+    """Multiply each driver feature by its driver's change in the seat's group (``d_seat [seats, parties]``).
+
+    ``freed`` sums ``rel * min(D, 0)`` over the other modelled ``roles`` (zero without ``rel``).
+    """
     x = z.copy()
     col = {"own": j, "con": parties.index("con") if "con" in parties else None,
            "right": parties.index(right) if right in parties else None}
     for k, f in enumerate(FEATURES):
         if f.driver is None:
+            continue
+        if f.driver == "freed":
+            others = [q for q, r in enumerate(roles) if r is not None and q != j]
+            x[:, k] = 0.0 if rel is None else z[:, k] * (rel[:, others] * np.minimum(d_seat[:, others], 0)).sum(axis=1)
             continue
         c = col[f.driver]
         x[:, k] = z[:, k] * (d_seat[:, c] if c is not None else 0.0)
@@ -169,48 +312,149 @@ def ridge(x: FloatArray, y: FloatArray, alpha: float, mask: npt.NDArray[np.bool_
     return coef
 
 
+def pooled_squeeze(pairs: Sequence[PairData], own_f: Mapping[str, float]) -> float:
+    """Mean ``f`` of the pairs with published advice, else of the proxy pairs (0 without any)."""
+    advised = [own_f[p.target] for p in pairs if p.bound.advised]
+    proxied = [own_f[p.target] for p in pairs if not p.bound.advised and p.bound.donor.any()]
+    return float(np.mean(advised)) if advised else float(np.mean(proxied)) if proxied else 0.0
+
+
+def _structural_sse(p: PairData, fitted: Fitted, squeeze_f: float) -> float:
+    k = kernel_for(p.bound, fitted, p.setup.parties, p.setup.ctx, squeeze_f=squeeze_f, coef={})
+    return _sse(p, np.asarray(k(p.setup.ctx, p.setup.target)))
+
+
+def earned_theta(pairs: Sequence[PairData], groups: Sequence[str]) -> bool:
+    """Whether ``theta`` fitted on earlier pairs beat uniform swing on each next pair, in total.
+
+    With one pair there is nothing to validate on: no.
+    """
+    if len(pairs) < 2:
+        return False
+    names = tuple((p.base, p.target) for p in pairs)
+    with_, without = 0.0, 0.0
+    for k in range(1, len(pairs)):
+        td, tu, ka = fit_theta(pairs[:k], groups)
+        f = Fitted(coef={}, alpha={}, pairs=names, groups=tuple(g for g in groups if g != "squeeze"),
+                   theta_down=td, theta_up=tu, kappa=ka)
+        zero = Fitted(coef={}, alpha={}, pairs=names, groups=f.groups)
+        with_ += _structural_sse(pairs[k], f, 0.0)
+        without += _structural_sse(pairs[k], zero, 0.0)
+    return with_ < without
+
+
+def earned_squeeze(pairs: Sequence[PairData], own_f: Mapping[str, float], structural: Fitted) -> bool:
+    """Whether the squeeze ``f`` pooled from earlier pairs improved each next pair, in total."""
+    if len(pairs) < 2 or "squeeze" not in structural.groups:
+        return False
+    with_, without = 0.0, 0.0
+    for k in range(1, len(pairs)):
+        f = pooled_squeeze(pairs[:k], own_f)
+        with_ += _structural_sse(pairs[k], structural, f)
+        without += _structural_sse(pairs[k], structural, 0.0)
+    return with_ < without
+
+
+Rows = list[tuple[dict[str, FloatArray], dict[str, FloatArray]]]
+
+
+def cv_error(data: Rows, mask: npt.NDArray[np.bool_]) -> tuple[FloatArray, dict[str, FloatArray], int]:
+    """Expanding-window validation error per penalty in :data:`ALPHAS`, pooled over roles.
+
+    Returns the pooled sum of squares per penalty, the same per role, and the row count.
+    """
+    total = np.zeros(len(ALPHAS))
+    per_role: dict[str, FloatArray] = {}
+    n = 0
+    for role in ROLES:
+        have = [(x[role], y[role]) for x, y in data if role in y]
+        if len(have) < MIN_PAIRS_FOR_REGRESSION:
+            continue
+        per_role[role] = np.zeros(len(ALPHAS))
+        for k in range(1, len(have)):
+            x = np.vstack([h[0] for h in have[:k]])
+            y = np.concatenate([h[1] for h in have[:k]])
+            n += len(have[k][1])
+            for i, alpha in enumerate(ALPHAS):
+                r = have[k][1] - have[k][0] @ ridge(x, y, alpha, mask)
+                per_role[role][i] += float(r @ r)
+        total += per_role[role]
+    return total, per_role, n
+
+
+def select_groups(data: Rows, groups: Sequence[str]) -> tuple[tuple[str, ...], float, dict[str, float]]:
+    """Forward selection of feature groups by time-series CV (one shared penalty).
+
+    Start from no regression (the structural model); add the group whose features lower the
+    pooled validation error most, with the best penalty; stop when none lowers it. A group's
+    place in the model is earned by predicting the next election, not by fitting the last.
+    """
+    candidates = [g for g in groups if g in FEATURE_GROUPS]
+    base_err, _, n = cv_error(data, feature_mask(()))
+    best_err = float(base_err[0])
+    chosen: list[str] = []
+    alpha = ALPHAS[-1]
+    per: dict[str, FloatArray] = {}
+    while candidates and n:
+        trials = {g: cv_error(data, feature_mask((*chosen, g))) for g in candidates}
+        g_best = min(trials, key=lambda g: float(trials[g][0].min()))
+        err = float(trials[g_best][0].min())
+        if err >= best_err:
+            break
+        best_err = err
+        chosen.append(g_best)
+        candidates.remove(g_best)
+        alpha = ALPHAS[int(np.argmin(trials[g_best][0]))]
+        per = trials[g_best][1]
+    i = ALPHAS.index(alpha)
+    cv = {r: float(np.sqrt(v[i] / max(n, 1))) for r, v in per.items()}
+    return tuple(chosen), alpha, cv
+
+
 def fit(pairs: Sequence[PairData], groups: Sequence[str] = GROUPS) -> Fitted:
-    """Fit every role, choosing each role's penalty by time-series cross-validation."""
+    """Fit the three layers of the module docstring on ``pairs`` (oldest first)."""
+    names = tuple((p.base, p.target) for p in pairs)
+    theta = fit_theta(pairs, groups) if "falling" in groups and earned_theta(pairs, groups) else (0.0, 0.0, 0.0)
+    structural = Fitted(coef={}, alpha={}, pairs=names, groups=tuple(groups), theta_down=theta[0],
+                        theta_up=theta[1], kappa=theta[2])
+    own_f = {p.target: fit_squeeze(p, structural) if "squeeze" in groups else 0.0 for p in pairs}
+    f_hat = pooled_squeeze(pairs, own_f) if earned_squeeze(pairs, own_f, structural) else 0.0
+
+    # Layer 3: the regression, on residuals from layers 1-2 (each pair with its own f).
     mask = feature_mask(groups)
-    # The uniform/proportional mix is shared by every party: a pooled least-squares fit of the
-    # ``prop`` feature over all roles and pairs, which one election's patterns cannot swing.
-    theta = 0.0
-    if mask[0] and POOLED_PROP:
-        xp = np.concatenate([p.x[r][:, 0] for p in pairs for r in p.y])
-        yp = np.concatenate([p.y[r] for p in pairs for r in p.y])
-        theta = float(xp @ yp / max(float(xp @ xp), 1e-12))
-        pairs = [PairData(p.base, p.target, p.x, {r: p.y[r] - theta * p.x[r][:, 0] for r in p.y}) for p in pairs]
-        mask = mask.copy()
-        mask[0] = False
+    data: list[tuple[dict[str, FloatArray], dict[str, FloatArray]]] = []
+    for p in pairs:
+        ctx = p.setup.ctx
+        k = kernel_for(p.bound, structural, p.setup.parties, ctx, squeeze_f=own_f[p.target], coef={})
+        baseline = np.asarray(k(ctx, p.setup.target))
+        d = (p.setup.target - ctx.base_national)[ctx.group]
+        xs: dict[str, FloatArray] = {}
+        ys: dict[str, FloatArray] = {}
+        for role in ROLES:
+            got = _rows(p, role)
+            if got is None:
+                continue
+            j, ok = got
+            rel = relative_strength(ctx)
+            x = driven(p.bound.design.z[role], d, p.setup.parties, j, p.bound.right, rel, p.bound.design.roles)
+            xs[role] = x[ok]
+            ys[role] = (p.actual[:, j] - baseline[:, j])[ok]
+        data.append((xs, ys))
     coef: dict[str, FloatArray] = {}
     alphas: dict[str, float] = {}
     cv: dict[str, float] = {}
-    for role in ROLES:
-        have = [p for p in pairs if role in p.y]
-        if not have:
-            continue
-        best = DEFAULT_ALPHA
-        if len(have) >= 2:
-            scores = []
-            for alpha in ALPHAS:
-                sse, n = 0.0, 0
-                for k in range(1, len(have)):
-                    x = np.vstack([p.x[role] for p in have[:k]])
-                    y = np.concatenate([p.y[role] for p in have[:k]])
-                    c = ridge(x, y, alpha, mask)
-                    r = have[k].y[role] - have[k].x[role] @ c
-                    sse += float(r @ r)
-                    n += len(r)
-                scores.append(np.sqrt(sse / max(n, 1)))
-            best = ALPHAS[int(np.argmin(scores))]
-            cv[role] = float(min(scores))
-        x = np.vstack([p.x[role] for p in have])
-        y = np.concatenate([p.y[role] for p in have])
-        coef[role] = ridge(x, y, best, mask)
-        coef[role][0] += theta
-        alphas[role] = best
-    return Fitted(coef=coef, alpha=alphas, pairs=tuple((p.base, p.target) for p in pairs), groups=tuple(groups),
-                  cv_rmse=cv)
+    chosen, alpha, cv = select_groups(data, groups)
+    if chosen:
+        mask = feature_mask(chosen)
+        for role in ROLES:
+            have = [(x[role], y[role]) for x, y in data if role in y]
+            if len(have) < MIN_PAIRS_FOR_REGRESSION:
+                continue  # nothing to validate a pattern on: the structural model alone
+            coef[role] = ridge(np.vstack([h[0] for h in have]), np.concatenate([h[1] for h in have]), alpha, mask)
+            alphas[role] = alpha
+    return Fitted(coef=coef, alpha=alphas, pairs=names, groups=tuple(groups), cv_rmse=cv, theta_down=theta[0],
+                  theta_up=theta[1], kappa=theta[2], squeeze_f=f_hat, squeeze_by_pair=own_f,
+                  selected=tuple(chosen))
 
 
 _CACHE: dict[tuple[object, ...], Fitted] = {}

@@ -1,16 +1,38 @@
-r"""The seat-aware kernel: uniform swing plus fitted covariate terms, re-based to the targets.
+r"""The seat-aware kernel: structural swing, fitted covariate terms, tactical squeeze, re-basing.
 
-For seat *i* in group *g* and party *j* (role *r*), with national change ``D = T - B``:
+For seat *i* in group *g* and party *j*, with group change ``D = T - B`` and the seat's relative
+strength ``r_ij = s_ij / B_gj - 1``:
 
-.. math:: y_{ij} = s_{ij} + D_{gj} + \sum_q M_{ijq} D_{gq} + C_{ij}
+.. math::
+   u_{ij} = s_{ij} + D_{gj}
+          + \theta_\downarrow\, r_{ij} \min(D_{gj}, 0) + \theta_\uparrow\, r_{ij} \max(D_{gj}, 0)
+          - \kappa\, V_g\, (s_{ij} - B_{gj})
+          + \sum_q M_{ijq} D_{gq} + \sum_q M^\downarrow_{ijq} \min(D_{gq}, 0) + C_{ij}
 
-where ``M`` gathers the fitted driver coefficients times seat features and ``C`` the constant
-terms (incumbency, tactical advice). Parties that do not stand get zero, negative shares are
-clipped, and the seats are renormalised. Then each group is *re-based*: a per-group additive
-correction (clipped and renormalised again, a few rounds) brings the vote-weighted totals back to
-the targets, so the covariates move votes between seats while the polls set the level.
+* ``theta_down`` (``theta_up``) mixes uniform and proportional swing for a falling (rising)
+  party: 0 is uniform, 1 is proportional (a collapsing party loses most where it was strongest);
+* ``kappa`` is *churn*: with Pedersen volatility ``V_g = sum_j |D_gj| / 2`` of the group's
+  change, every party's geography regresses towards its group mean by ``kappa V_g`` (in a
+  volatile election voters move in both directions, so a party that is flat nationally still
+  loses where it was strongest and gains where it was weakest, as Labour did in 2024);
+* ``M`` gathers the fitted driver coefficients times seat features, ``M_down`` the ``freed``
+  feature (``beta_j r_iq`` for the other parties *q*), ``C`` the constant terms (incumbency,
+  tactical-advice regressors);
 
-Everything is linear in ``D`` before clipping, so the kernel broadcasts over leading axes
+then negative shares are clipped, non-standing parties zeroed and each seat renormalised. The
+*tactical squeeze* follows: in a seat where the anti-Conservative tactical sites recommend
+party *R* (a fraction ``a_i`` of the sites), a fraction ``f a_i`` of every other
+anti-Conservative party's vote moves to *R* (and, where a pro-Union site advises in Scotland,
+the same fraction of the other unionist parties' vote moves to its choice):
+
+.. math:: v_{ik} = (1 - f a_i) u_{ik} \;(k \in \text{donors}), \qquad
+          v_{iR} = u_{iR} + f a_i \sum_k u_{ik}
+
+which conserves each seat's total. Finally each group is *re-based*: a per-group additive
+correction (clipped and renormalised, a few rounds) brings the vote-weighted totals back to the
+targets, so the features move votes between seats while the polls set the level.
+
+Every step is elementwise or a per-seat linear map, so the kernel broadcasts over leading axes
 (``[n_sims, groups, parties]`` in the simulator) and keeps the target's dtype.
 """
 
@@ -29,51 +51,134 @@ FloatArray = npt.NDArray[np.float64]
 
 #: Rounds of re-basing (each: additive correction per group, clip, renormalise).
 REBASE_ROUNDS = 6
-RATIO_REBASE = False
+
+
+@dataclass(frozen=True, eq=False)
+class Squeeze:
+    """Where tactical advice points: ``recipient [seats, parties]`` one-hot, ``donor`` weights ``a_i``."""
+
+    recipient: FloatArray
+    donor: FloatArray
+
+    @classmethod
+    def none(cls, n_seats: int, n_parties: int) -> Squeeze:
+        """No advice anywhere."""
+        return cls(np.zeros((n_seats, n_parties)), np.zeros((n_seats, n_parties)))
+
+
+def apply_squeeze(y: Array, squeeze: Squeeze, f: float) -> Array:
+    """Move a fraction ``f a_i`` of the donors' votes to the recommended party (module docstring)."""
+    if f == 0 or not squeeze.donor.any():
+        return y
+    moved = y * (f * squeeze.donor).astype(y.dtype)
+    out: Array = y - moved + squeeze.recipient.astype(y.dtype) * moved.sum(axis=-1, keepdims=True)
+    return out
+
+
+def rebase(ctx: SwingContext, y: Array, target: Array, rounds: int = REBASE_ROUNDS) -> Array:
+    """Per-group additive corrections until the vote-weighted group shares meet ``target``."""
+    dtype = y.dtype
+    onehot = np.zeros((len(ctx.group), ctx.n_groups))
+    onehot[np.arange(len(ctx.group)), ctx.group] = ctx.weights
+    onehot /= np.maximum(onehot.sum(axis=0), 1e-12)
+    w = onehot.astype(dtype)
+    for _ in range(rounds):
+        mean = np.einsum("...sp,sg->...gp", y, w)
+        y = np.where(ctx.stands, np.maximum(y + gather(ctx, target - mean), 0), 0).astype(dtype)
+        y = renormalise(y, ctx.base)
+    return y
 
 
 @dataclass(frozen=True, eq=False)
 class CovariateKernel:
-    """A kernel bound to one seat set: ``M [seats, parties, parties]`` and ``C [seats, parties]``."""
+    """A kernel bound to one seat set (see the module docstring for each array's role); ``rel`` is ``r_ij``."""
 
     m: FloatArray
     c: FloatArray
+    rel: FloatArray
+    m_down: FloatArray | None = None
+    theta_down: float = 0.0
+    theta_up: float = 0.0
+    kappa: float = 0.0
+    squeeze: tuple[Squeeze, ...] = ()
+    squeeze_f: float = 0.0
+    right_delta: FloatArray | None = None
+    right_col: int = -1
     rebase: bool = True
 
     def __call__(self, ctx: SwingContext, target: Array) -> Array:
         """Project seat shares for group targets ``[..., groups, parties]``."""
         dtype = target.dtype
         base = ctx.base.astype(dtype)
+        if self.right_delta is not None:
+            j = self.right_col
+            w = right_weight(target[..., j], ctx.base_national[:, j].astype(dtype))
+            base = base + np.take(w, ctx.group, axis=-1)[..., None] * self.right_delta.astype(dtype)
         d = gather(ctx, target - ctx.base_national.astype(dtype))
+        rel = self.rel.astype(dtype)
         y = base + d + np.einsum("...sq,sjq->...sj", d, self.m.astype(dtype)) + self.c.astype(dtype)
+        if self.m_down is not None:
+            y = y + np.einsum("...sq,sjq->...sj", np.minimum(d, 0), self.m_down.astype(dtype))
+        if self.theta_down:
+            y = y + dtype.type(self.theta_down) * rel * np.minimum(d, 0)
+        if self.theta_up:
+            y = y + dtype.type(self.theta_up) * rel * np.maximum(d, 0)
+        if self.kappa:
+            nat = gather(ctx, ctx.base_national.astype(dtype))
+            v = volatility(target - ctx.base_national.astype(dtype))
+            y = y - dtype.type(self.kappa) * rel * nat * gather(ctx, v[..., None])
         y = np.where(ctx.stands, np.maximum(y, 0), 0).astype(dtype)
         y = renormalise(y, ctx.base)
+        for sq in self.squeeze:
+            y = apply_squeeze(y, sq, self.squeeze_f)
         if not self.rebase:
             return y
-        onehot = np.zeros((len(ctx.group), ctx.n_groups))
-        onehot[np.arange(len(ctx.group)), ctx.group] = ctx.weights
-        onehot /= np.maximum(onehot.sum(axis=0), 1e-12)
-        onehot = onehot.astype(dtype)
-        for _ in range(REBASE_ROUNDS):
-            mean = np.einsum("...sp,sg->...gp", y, onehot)
-            if RATIO_REBASE:
-                ratio = np.divide(target, mean, out=np.ones_like(mean), where=mean > 0)
-                y = np.where(ctx.stands, y * gather(ctx, ratio), 0).astype(dtype)
-            else:
-                y = np.where(ctx.stands, np.maximum(y + gather(ctx, target - mean), 0), 0).astype(dtype)
-            y = renormalise(y, ctx.base)
-        return y
+        return rebase(ctx, y, target)
+
+
+def right_weight(target: Array, base: Array) -> Array:
+    """How far the base moves to the predecessor's map: ``clip(T / B - 1, 0, 1)`` per group.
+
+    None at no change (so a projection of the base returns the base), all of it once the
+    party has doubled (the rule by which :mod:`seatcast.projection` has a party expand its slate).
+    """
+    ratio = np.divide(target, base, out=np.ones_like(target), where=base > 0)
+    out: Array = np.clip(ratio - 1, 0, 1)
+    return out
+
+
+def volatility(change: Array) -> Array:
+    """Pedersen volatility of group changes ``[..., groups, parties]``: half the summed absolute change."""
+    out: Array = 0.5 * np.abs(change).sum(axis=-1)
+    return out
+
+
+def relative_strength(ctx: SwingContext) -> FloatArray:
+    """``r_ij = s_ij / B_gj - 1`` (zero where the group share is zero)."""
+    b = ctx.base
+    nat = gather(ctx, ctx.group_mean(b))
+    rel: FloatArray = np.divide(b, nat, out=np.ones_like(b), where=nat > 0) - 1.0
+    return rel
 
 
 def build_kernel(design: SeatDesign, coef: dict[str, FloatArray], parties: Sequence[str],
-                 right: str | None, *, rebase: bool = True) -> CovariateKernel:
-    """Turn fitted coefficients and a seat design into the matrices the kernel applies."""
-    n_seats = next(iter(design.z.values())).shape[0] if design.z else 0
+                 right: str | None, *, ctx: SwingContext, theta_down: float = 0.0, theta_up: float = 0.0,
+                 kappa: float = 0.0,
+                 squeeze: tuple[Squeeze, ...] = (), squeeze_f: float = 0.0, right_base: FloatArray | None = None,
+                 rebase: bool = True) -> CovariateKernel:
+    """Turn fitted coefficients, mechanisms and a seat design into the arrays the kernel applies.
+
+    ``right_base`` is the base with the populist right on its predecessor's map (see
+    :func:`.features.right_base`); the kernel blends towards it as the party grows.
+    """
+    n_seats = ctx.base.shape[0]
     p = len(parties)
     m = np.zeros((n_seats, p, p))
+    m_down = np.zeros((n_seats, p, p))
     c = np.zeros((n_seats, p))
     col = {"con": parties.index("con") if "con" in parties else None,
            "right": parties.index(right) if right in parties else None}
+    rel = relative_strength(ctx)
     for j, role in enumerate(design.roles):
         if role is None or role not in coef or role not in design.z:
             continue
@@ -85,7 +190,15 @@ def build_kernel(design: SeatDesign, coef: dict[str, FloatArray], parties: Seque
             if f.driver is None:
                 c[:, j] += beta[k] * z[:, k]
                 continue
+            if f.driver == "freed":
+                for o, other in enumerate(design.roles):
+                    if other is not None and o != j:
+                        m_down[:, j, o] += beta[k] * z[:, k] * rel[:, o]
+                continue
             q = j if f.driver == "own" else col[f.driver]
             if q is not None:
                 m[:, j, q] += beta[k] * z[:, k]
-    return CovariateKernel(m=m, c=c, rebase=rebase)
+    return CovariateKernel(m=m, c=c, rel=rel, m_down=m_down if m_down.any() else None, theta_down=theta_down,
+                           theta_up=theta_up, kappa=kappa, squeeze=squeeze, squeeze_f=squeeze_f,
+                           right_delta=None if right_base is None or col["right"] is None else right_base - ctx.base,
+                           right_col=col["right"] if col["right"] is not None else -1, rebase=rebase)
