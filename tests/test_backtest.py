@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from dataclasses import replace
 from pathlib import Path
 
@@ -44,9 +43,8 @@ def test_backtest_runs(store: Store, election: str, inputs: str, model: str) -> 
 
 def test_result_does_not_leak(store_path: Path, tmp_path: Path) -> None:
     """Scrambling the target's votes (keeping its nominations) leaves a polls backtest's projection unchanged."""
-    path = tmp_path / "copy.db"
-    shutil.copyfile(store_path, path)
-    s = Store(path)
+    with Store(store_path) as live:
+        s = live.backup(tmp_path / "copy.db")
     original = run_backtest("ge2019", model="transition", inputs="polls", store=s)
     el = s.load("ge2019")
     seats = []

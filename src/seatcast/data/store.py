@@ -211,6 +211,19 @@ class Store:
             self._cache[election_id] = el
             return el
 
+    def backup(self, path: str | Path) -> Store:
+        """Copy the whole database to ``path`` with SQLite's backup API and open the copy.
+
+        Never copy the file with ordinary file I/O while it is open: closing any other handle on
+        it drops this process's POSIX locks, and another process may then remove the WAL files
+        from under the open connections.
+        """
+        target = sqlite3.connect(Path(path))
+        with self._lock:
+            self._conn.backup(target)
+        target.close()
+        return Store(path, fill=False)
+
     # ---- writes -------------------------------------------------------------------------
     def save(self, election: Election) -> None:
         """Write an election in one transaction, replacing any stored election of the same id."""
