@@ -52,7 +52,7 @@ def project(
     base: str,
     shares: Mapping[str, float] | None = None,
     *,
-    model: str = "uns",
+    model: str = "auto",
     nations: Mapping[str, Mapping[str, float]] | None = None,
     standing: Mapping[str, Iterable[str]] | None = None,
     db: str | Path | None = None,
@@ -77,7 +77,7 @@ def import_file(
 def backtest(
     election_id: str,
     *,
-    model: str = "uns",
+    model: str = "auto",
     inputs: str = "polls",
     by_nation: bool = False,
     db: str | Path | None = None,

@@ -47,8 +47,27 @@ FloatArray = npt.NDArray[np.float64]
 EXPAND_RATIO = 2.0
 #: A standing newcomer's base share, as a fraction of its mean share where it stood.
 FILL_FRACTION = 0.5
+#: The model used when none is named: resolved per base by :func:`resolve_model`.
+DEFAULT_MODEL = "auto"
 #: Shares may add up to this much over 100% (published polls are rounded); they are then scaled.
 SUM_TOLERANCE = 0.02
+
+
+def resolve_model(name: str, base: Election) -> str:
+    """The model that ``name`` stands for (``auto`` is resolved per base).
+
+    ``auto`` is the covariate model on a bundled UK base, since it won the backtests
+    (docs/covariate-model.md), and the transition model elsewhere: an imported election has no
+    covariates to fit on.
+    """
+    if name.strip().lower() != DEFAULT_MODEL:
+        return name
+    from seatcast.data.bundled import BUNDLED
+    from seatcast.models import MODELS
+
+    if "covariate" in MODELS and base.id in {b.id for b in BUNDLED} and base.kind != "imported":
+        return "covariate"
+    return "transition"
 
 
 def parse_shares(shares: Shares, *, where: str = "national shares") -> dict[str, float]:
@@ -220,7 +239,7 @@ def prepare(
     base: Election,
     national: Shares | None = None,
     *,
-    model: str = "uns",
+    model: str = DEFAULT_MODEL,
     nations: Mapping[str, Shares] | None = None,
     standing: Mapping[str, Iterable[str]] | None = None,
     frame: ShareFrame | None = None,
@@ -228,7 +247,7 @@ def prepare(
     store: Any = None,
 ) -> ProjectionSetup:
     """Set a projection up; ``national``/``nations`` are percentages (see the module docstring)."""
-    swing = get_model(model)
+    swing = get_model(resolve_model(model, base))
     given = parse_shares(national or {})
     given_nations = {
         _nation_name(n, base): parse_shares(s, where=f"{n} shares") for n, s in (nations or {}).items()
@@ -349,7 +368,7 @@ def project(
     base: Election,
     national: Shares | None = None,
     *,
-    model: str = "uns",
+    model: str = DEFAULT_MODEL,
     nations: Mapping[str, Shares] | None = None,
     standing: Mapping[str, Iterable[str]] | None = None,
     as_of: str | None = None,

@@ -93,7 +93,7 @@ def national_inputs(
 def run_backtest(
     election: str,
     *,
-    model: str = "uns",
+    model: str = "auto",
     inputs: str = "polls",
     store: Store | None = None,
     base: str | None = None,

@@ -129,7 +129,7 @@ def project_cmd(
         list[str] | None, typer.Option("--nation-share", help="NATION:PARTY=PERCENT, e.g. Scotland:snp=45.")
     ] = None,
     polls: Annotated[str | None, typer.Option(help="Use an election's final-poll average, e.g. ge2024.")] = None,
-    model: Annotated[str, typer.Option(help=f"Swing model: {', '.join(MODELS)}.")] = "uns",
+    model: Annotated[str, typer.Option(help=f"Model: {', '.join(MODELS)}, or auto (covariate on UK bases).")] = "auto",
     seat: Annotated[str | None, typer.Option(help="Show one seat's projected shares.")] = None,
     db: DbOption = None,
     fmt: FormatOption = Format.table,
@@ -224,7 +224,7 @@ def backtest_table(results: list[BacktestResult]) -> Any:
 @app.command()
 def backtest(
     election: Annotated[str, typer.Argument(help=f"Target election: {', '.join(BACKTESTS)}, or 'all'.")],
-    model: Annotated[str, typer.Option(help=f"{', '.join(MODELS)}, or 'all'.")] = "uns",
+    model: Annotated[str, typer.Option(help=f"{', '.join(MODELS)}, auto (covariate on UK bases), or 'all'.")] = "auto",
     inputs: Annotated[str, typer.Option(help="polls (final-poll average) or actual (actual GB shares).")] = "polls",
     by_nation: Annotated[bool, typer.Option(help="Also use Scotland and Wales shares (polls or actual).")] = False,
     probabilistic: Annotated[bool, typer.Option(

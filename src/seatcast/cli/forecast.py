@@ -120,7 +120,7 @@ def forecast(
     nation_share: NationOption = None,
     sims: SimsOption = 100_000,
     seed: SeedOption = None,
-    model: Annotated[str, typer.Option(help=f"Swing model: {', '.join(MODELS)}.")] = "uns",
+    model: Annotated[str, typer.Option(help=f"Model: {', '.join(MODELS)}, or auto (covariate on UK bases).")] = "auto",
     workers: WorkersOption = 1,
     dask: DaskOption = None,
     db: DbOption = None,
@@ -153,7 +153,7 @@ def forecast(
 def plot_calibration_cmd(
     election: Annotated[str, typer.Argument(help="Backtest election, e.g. ge2019.")],
     output: Annotated[Path, typer.Option("--output", "-o", help="Image file to write (png, svg, pdf).")],
-    model: Annotated[str, typer.Option(help="Swing model.")] = "uns",
+    model: Annotated[str, typer.Option(help="Model (auto: covariate on UK bases).")] = "auto",
     sims: SimsOption = 10_000,
     seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
     db: DbOption = None,
@@ -177,7 +177,7 @@ def plot_seats_cmd(
     nation_share: NationOption = None,
     sims: SimsOption = 20_000,
     seed: SeedOption = 0,
-    model: Annotated[str, typer.Option(help="Swing model.")] = "uns",
+    model: Annotated[str, typer.Option(help="Model (auto: covariate on UK bases).")] = "auto",
     workers: WorkersOption = 1,
     db: DbOption = None,
 ) -> None:

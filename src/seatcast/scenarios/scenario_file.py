@@ -115,7 +115,7 @@ class Scenario(_Spec):
     polls: str | None = None
     national: dict[str, Annotated[float, Field(ge=0.0, le=100.0)]] | None = None
     nations: dict[str, dict[str, float]] | None = None
-    model: str = "uns"
+    model: str = "auto"
     election: str | None = None
     transfers: str | dict[str, dict[str, float]] | None = None
     sims: int | None = Field(default=None, ge=1)
