@@ -127,6 +127,21 @@ class ProjectionSetup:
         """Party codes of the columns."""
         return self.frame.parties
 
+    def __getstate__(self) -> dict[str, Any]:
+        """What a worker process needs: the bound kernel, not the store or the model's factory.
+
+        The store holds an SQLite connection and a factory may be a closure; neither pickles,
+        and once the kernel is built a worker never needs them.
+        """
+        state = dict(self.__dict__)
+        state["model"] = replace(self.model, factory=None)
+        state["context"] = {k: v for k, v in self.context.items() if k in ("as_of", "standing")}
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        """Restore a pickled setup (frozen dataclass: set fields directly)."""
+        self.__dict__.update(state)
+
     def run(self, target: npt.NDArray[np.floating] | None = None) -> npt.NDArray[np.floating]:
         """Seat shares ``[..., seats, parties]`` for group targets ``[..., groups, parties]``."""
         t = self.target if target is None else target

@@ -19,7 +19,7 @@ from seatcast.simulate.reference import reference_simulate
 @pytest.fixture(scope="module")
 def setup(store: Store) -> ProjectionSetup:
     return prepare(store.load("ge2019n24"), {"lab": 39.7, "con": 23.7, "ld": 12.2, "ruk": 15.8, "green": 6.8},
-                   as_of="2024-07-04", store=store)
+                   model="uns", as_of="2024-07-04", store=store)
 
 
 @pytest.fixture(scope="module")
@@ -77,7 +77,7 @@ def test_dask_local_cluster_equals_single_process(setup: ProjectionSetup, error:
 
 
 def test_reference_agrees_seed_for_seed(store: Store, error: ErrorModel) -> None:
-    small = prepare(store.load("ge2019n24"), {"lab": 40, "con": 24, "ld": 12, "ruk": 15})
+    small = prepare(store.load("ge2019n24"), {"lab": 40, "con": 24, "ld": 12, "ruk": 15}, model="uns")
     n = 6
     fast = simulate(small, n_sims=n, seed=21, error=error, chunk_size=4)
     wins, shares = reference_simulate(small, n_sims=n, seed=21, error=error)
@@ -121,16 +121,69 @@ def test_seat_noise_keeps_valid_shares(shares: list[float], sd: float) -> None:
     s = np.asarray(shares, dtype=np.float32)
     if s.sum() == 0:
         s[0] = 1
-    s = (s / s.sum())[None, None, :].repeat(4, axis=0).repeat(2, axis=1)  # [4 sims, 2 seats, P]
+    s = (s / s.sum())[None, :].repeat(2, axis=0)  # [2 seats, P]
     p = s.shape[-1]
-    rows, cols = np.nonzero(s[0] > 0)
+    buckets = kernels.build_buckets(s > 0, None, np.full(s.shape, sd, np.float32), s, np.zeros(2, np.intp),
+                                    np.zeros(2, np.intp), 1)
+    assert len(buckets) == 1
+    b = buckets[0]
     rng = np.random.default_rng(0)
-    out = kernels.add_seat_noise(s, rng.standard_normal((4, len(rows)), dtype=np.float32), rows, cols,
-                                 np.full(len(rows), sd, np.float32), rng.standard_normal((4, 1, p), dtype=np.float32),
-                                 np.zeros(2, np.intp), sd)
-    assert (out >= 0).all()
-    np.testing.assert_allclose(out.sum(axis=-1), 1, atol=1e-5)
-    assert ((s == 0) <= (out == 0)).all()  # a party with nothing stays at nothing
+    x = np.broadcast_to(b.base, (4, b.k, b.m)).copy()  # [4 sims, k, 2 seats]
+    a, c, total = np.empty_like(x), np.empty_like(x), np.empty((4, b.m), np.float32)
+    kernels.seat_noise(x, rng.standard_normal((4, b.size), dtype=np.float32),
+                       rng.standard_normal((4, p), dtype=np.float32) * np.float32(sd), b, a, c)
+    kernels.renormalise_or(x, total, b.base)
+    assert (x >= 0).all()
+    np.testing.assert_allclose(x.sum(axis=1), 1, atol=1e-5)
+    assert b.size == 2 * int((s[0] > 0).sum())  # only the parties standing are laid out
+
+
+def test_normals_are_standard_and_batch_free() -> None:
+    lay = kernels.Layout(n_national=3, n_groups=1, n_regions=1, n_parties=2, n_pairs=2000)
+    z = kernels.draw(np.random.default_rng(5), 50, lay)
+    assert z.shape == (50, lay.width) and lay.width % 2 == 0
+    assert abs(float(z.mean())) < 0.01 and abs(float(z.std()) - 1) < 0.01
+    assert abs(float(np.mean(z**4)) - 3) < 0.1  # normal kurtosis, not uniform's
+    rng = np.random.default_rng(5)
+    parts = [kernels.draw(rng, n, lay) for n in (1, 20, 29)]
+    np.testing.assert_array_equal(np.vstack(parts), z)
+
+
+def test_buckets_cover_each_standing_pair_once(setup: ProjectionSetup, error: ErrorModel) -> None:
+    from seatcast.simulate.engine import make_plan
+
+    plan = make_plan(setup, error, 1)
+    base = setup.frame.shares
+    standing = base > 0
+    standing[setup.modelled] |= setup.ctx.stands
+    flat = np.concatenate([b.flat_idx for b in plan.buckets])
+    assert len(flat) == len(np.unique(flat)) == int(standing.sum())
+    assert set(flat.tolist()) == set(np.flatnonzero(standing.ravel()).tolist())
+    oth = setup.parties.index("oth")
+    for b in plan.buckets:  # oth is never among the contenders
+        assert not (b.cols[: b.n_contenders] == oth).any()
+    assert plan.mode == "uns"
+
+
+@pytest.mark.parametrize("model", ["uns", "proportional", "transition"])
+def test_compact_kernel_equals_setup_run(store: Store, error: ErrorModel, model: str) -> None:
+    from dataclasses import replace
+
+    from seatcast.simulate.engine import Workspace, make_plan, simulate_shares
+
+    st_ = prepare(store.load("ge2019n24"), {"lab": 40, "con": 24, "ld": 12, "ruk": 15}, model=model)
+    quiet = replace(error, region_sd=0.0, seat_sd=0.0, seat_sd_third=0.0, seat_sd_ind=0.0)
+    plan = make_plan(st_, quiet, 1)
+    assert plan.mode == ("generic" if model == "transition" else model)
+    n = 5
+    z = kernels.draw(np.random.default_rng(0), n, plan.layout)
+    out = simulate_shares(st_, plan, z, Workspace(plan, n))
+    # No seat or region noise: each simulation is setup.run on its perturbed targets.
+    z_nat, z_nation, _, _ = plan.layout.split(z)
+    targets = kernels.perturb_targets(plan.target, z_nat @ plan.national_w, z_nation * np.float32(plan.nation_sd))
+    expect = np.asarray(st_.run(targets), dtype=np.float32)
+    np.testing.assert_allclose(out, expect, atol=3e-7)
+    assert np.abs(out - out[:1]).max() > 1e-3  # the simulations do differ
 
 
 def test_tally_histogram_adds_up(setup: ProjectionSetup, error: ErrorModel) -> None:
@@ -139,3 +192,22 @@ def test_tally_histogram_adds_up(setup: ProjectionSetup, error: ErrorModel) -> N
     totals = (r.seat_hist * np.arange(r.n_seats + 1)).sum()
     assert totals == 100 * r.n_seats
     assert r.hung + int(r.majority.sum()) == 100
+
+
+@pytest.mark.parametrize("model", ["uns", "proportional", "transition"])
+def test_numba_path_equals_numpy_bit_for_bit(store: Store, error: ErrorModel, model: str) -> None:
+    need("numba")
+    st_ = prepare(store.load("ge2019n24"), {"lab": 40, "con": 24, "ld": 12, "ruk": 15, "green": 7}, model=model)
+    n = BLOCK + 70
+    same(simulate(st_, n_sims=n, seed=9, error=error, accel="numba", chunk_size=300),
+         simulate(st_, n_sims=n, seed=9, error=error))
+
+
+def test_accel_setting_is_checked(setup: ProjectionSetup, error: ErrorModel, monkeypatch: pytest.MonkeyPatch) -> None:
+    from seatcast.errors import InputError
+
+    with pytest.raises(InputError, match="accel"):
+        simulate(setup, n_sims=10, seed=1, error=error, accel="gpu")
+    monkeypatch.setenv("SEATCAST_ACCEL", "nonsense")
+    with pytest.raises(InputError, match="accel"):
+        simulate(setup, n_sims=10, seed=1, error=error)

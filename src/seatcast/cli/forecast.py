@@ -82,7 +82,7 @@ def console_err() -> Any:
 
 def _run_forecast(base: str, polls: str | None, share: list[str] | None, nation_share: list[str] | None,
                   model: str, sims: int, seed: int | None, workers: int, dask: str | None, db: Any,
-                  show_progress: bool) -> Any:
+                  show_progress: bool, accel: str | None = None) -> Any:
     from seatcast.projection import prepare
     from seatcast.simulate import simulate
 
@@ -99,7 +99,8 @@ def _run_forecast(base: str, polls: str | None, share: list[str] | None, nation_
     setup = prepare(store.load(base), shares, model=model, nations=nations, store=store, as_of=as_of)
     ctx, callback = progress_bar(sims, show_progress and sims >= 20_000)
     with ctx:
-        return simulate(setup, n_sims=sims, seed=seed, workers=workers, dask_address=dask, progress=callback)
+        return simulate(setup, n_sims=sims, seed=seed, workers=workers, dask_address=dask, progress=callback,
+                        accel=accel)
 
 
 PollsOption = Annotated[str | None, typer.Option(
@@ -110,6 +111,8 @@ SimsOption = Annotated[int, typer.Option(help="Number of simulated elections.")]
 SeedOption = Annotated[int | None, typer.Option(help="Random seed (same seed, same output).")]
 WorkersOption = Annotated[int, typer.Option(help="Local worker processes.")]
 DaskOption = Annotated[str | None, typer.Option("--dask", help="Dask scheduler address, e.g. tcp://host:8786.")]
+AccelOption = Annotated[str | None, typer.Option(
+    help="numpy (default) or numba (the optional compiled loop; same result); or set SEATCAST_ACCEL.")]
 
 
 @app.command()
@@ -123,12 +126,13 @@ def forecast(
     model: Annotated[str, typer.Option(help=f"Model: {', '.join(MODELS)}, or auto (covariate on UK bases).")] = "auto",
     workers: WorkersOption = 1,
     dask: DaskOption = None,
+    accel: AccelOption = None,
     db: DbOption = None,
     fmt: FormatOption = Format.table,
 ) -> None:
     """Simulate many elections: seat win probabilities, seat ranges, chance of a majority."""
     result = _run_forecast(base, polls, share, nation_share, model, sims, seed, workers, dask, db,
-                           fmt is Format.table)
+                           fmt is Format.table, accel)
     data = result.to_dict()
     rows = [{"id": r["id"], "name": r["name"], **{f"p_{p}": v for p, v in r["p_win"].items()}}
             for r in data["seats"]]

@@ -2,21 +2,33 @@
 
 Randomness comes in fixed blocks of :data:`BLOCK` simulations: block *k* draws from child *k*
 of ``SeedSequence(seed)`` (``spawn_key=(k,)``), one row of variates per simulation. A task is a
-run of consecutive blocks; within a block, simulations are computed in batches of at most
-``chunk_size`` (for memory). Every accumulator is an integer (:class:`~.kernels.Tally`), so
-tallies add up exactly in any order. Hence the result is bit-identical whatever ``chunk_size``,
-``workers`` or Dask cluster is used, for the same seed.
+run of consecutive blocks (``chunk_size // BLOCK`` of them); within a block, simulations are
+computed in batches of at most :data:`INNER` (small enough to stay in cache, so memory does not
+grow with ``n_sims``). Every accumulator is an integer (:class:`~.kernels.Tally`), so tallies
+add up exactly in any order. Hence the result is bit-identical whatever ``chunk_size``,
+``workers`` or Dask cluster is used, for the same seed (on machines with the same numpy build
+and CPU features: numpy's vectorised ``exp``/``log``/``sin`` may differ in the last bit between
+instruction sets).
 
 One simulation: national and nation errors move the group targets (log-share space), the
-projection setup maps them to seat shares, region and seat noise are added, then ``steps``
+swing model maps them to seat shares, region and seat noise are added, then ``steps``
 (scenario edits) are applied in order, then the winners are counted. Steps come after the
 noise, so a run with a step and one without share the same draws.
+
+Speed (see :mod:`.kernels`): only the (seat, party) pairs where the party stands are computed,
+in buckets of seats with as many parties; uniform and proportional swing are evaluated on that
+compact layout directly (``COMPACT_KERNELS``; any other kernel, a factory-built one included,
+goes through ``setup.run`` and is gathered); winners and seat totals are counted with
+``bincount``. Seats held at the base (Northern Ireland unless NI shares are given, the Speaker)
+still get region and seat noise: their winners are uncertain too, and they cost 3% of the work.
+With scenario steps, each batch is scattered back to ``[n, seats, parties]`` for the steps.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
 import numpy as np
@@ -24,6 +36,8 @@ import numpy.typing as npt
 
 from seatcast.data.parties import IND, OTHER, SPEAKER
 from seatcast.errors import InputError
+from seatcast.models.proportional import proportional_swing
+from seatcast.models.uniform import uniform_swing
 from seatcast.projection import ProjectionSetup
 from seatcast.simulate import kernels
 from seatcast.simulate.errors import NATIONAL_PARTIES, THIRD_PARTY_SHARE, ErrorModel, estimate, national_slot
@@ -31,8 +45,8 @@ from seatcast.simulate.result import ForecastResult
 
 #: Simulations per unit of randomness (one SeedSequence child each).
 BLOCK = 1000
-#: Default simulations per batch: bounds memory at a few hundred MB for 650 seats.
-DEFAULT_CHUNK = 1000
+#: Default simulations per task (the unit of progress reports and of work sent to a worker).
+DEFAULT_CHUNK = 10 * BLOCK
 
 
 class Step(Protocol):
@@ -42,9 +56,21 @@ class Step(Protocol):
         """New shares ``[n, seats, parties]`` from ``shares``; deterministic when ``rng`` is None."""
 
 
+#: Ways to run a batch: plain numpy (the default), or the optional fused numba loop.
+ACCELS = ("numpy", "numba")
+#: Simulations computed at once inside a block: small enough that a batch's arrays stay in cache.
+INNER = 64
+#: Kernels the engine evaluates directly on the compact layout (the same arithmetic, fewer columns).
+COMPACT_KERNELS: dict[Any, str] = {uniform_swing: "uns", proportional_swing: "proportional"}
+
+
 @dataclass(frozen=True, eq=False)
 class Plan:
-    """Everything a worker needs besides the setup: error arrays aligned to the setup's columns."""
+    """Everything a worker needs besides the setup: error arrays aligned to the setup's columns.
+
+    ``rows``, ``cols`` and ``pair_sd`` list the seat-noise pairs in the order of their variates
+    (bucket by bucket, slot-major: see :class:`~.kernels.Bucket`).
+    """
 
     layout: kernels.Layout
     target: npt.NDArray[np.float32]  # [G, P]
@@ -57,6 +83,17 @@ class Plan:
     pair_sd: npt.NDArray[np.float32]
     oth_col: int | None
     entropy: int
+    buckets: tuple[kernels.Bucket, ...] = ()
+    #: "uns" or "proportional": the kernel is evaluated on the compact layout; "generic": through
+    #: ``setup.run`` (any model, a factory-built kernel included), then gathered.
+    mode: str = "generic"
+    base_national: npt.NDArray[np.float32] = field(default_factory=lambda: np.zeros((0, 0), np.float32))
+
+
+def kernel_mode(setup: ProjectionSetup) -> str:
+    """How the engine evaluates the setup's kernel: directly on the compact layout, or via ``setup.run``."""
+    kernel = setup.kernel or setup.model.kernel
+    return COMPACT_KERNELS.get(kernel, "generic")
 
 
 def make_plan(setup: ProjectionSetup, error: ErrorModel, entropy: int) -> Plan:
@@ -75,20 +112,29 @@ def make_plan(setup: ProjectionSetup, error: ErrorModel, entropy: int) -> Plan:
     regions = sorted(set(setup.frame.regions))
     seat_region = np.array([regions.index(r) for r in setup.frame.regions], dtype=np.intp)
     base = setup.frame.shares
+    # Every kernel keeps a party that does not stand at zero, and noise scales with sqrt(s (1 - s)):
+    # these pairs are the only ones that can be non-zero in a simulation.
     standing = base > 0
     standing[setup.modelled] |= setup.ctx.stands
-    rows, cols = np.nonzero(standing)
     third = np.sort(base, axis=1)[:, -3] >= THIRD_PARTY_SHARE if p >= 3 else np.zeros(len(base), bool)
-    sd = np.where(third[rows], error.seat_sd_third, error.seat_sd)
+    sd = np.where(third[:, None], error.seat_sd_third, error.seat_sd) * np.ones((1, p))
     if IND in parties:
-        sd = np.where(cols == parties.index(IND), error.seat_sd_ind, sd)
+        sd[:, parties.index(IND)] = error.seat_sd_ind
+    oth_col = parties.index(OTHER) if OTHER in parties else None
+    seat_group = np.full(setup.frame.n_seats, -1, np.intp)
+    seat_group[setup.modelled] = setup.ctx.group
+    buckets = kernels.build_buckets(standing, oth_col, sd.astype(np.float32), base.astype(np.float32), seat_group,
+                                    seat_region, len(setup.groups))
+    rows = np.concatenate([np.broadcast_to(b.seats, b.cols.shape).ravel() for b in buckets]).astype(np.intp)
+    cols = np.concatenate([b.cols.ravel() for b in buckets]).astype(np.intp)
+    pair_sd = np.concatenate([b.sd.ravel() for b in buckets]).astype(np.float32)
     layout = kernels.Layout(n_national=k + p, n_groups=len(setup.groups), n_regions=len(regions), n_parties=p,
                             n_pairs=len(rows))
     return Plan(layout=layout, target=np.asarray(setup.target, dtype=np.float32),
                 national_w=w.astype(np.float32), nation_sd=error.nation_sd, region_sd=error.region_sd,
-                seat_region=seat_region, rows=rows.astype(np.intp), cols=cols.astype(np.intp),
-                pair_sd=sd.astype(np.float32), oth_col=parties.index(OTHER) if OTHER in parties else None,
-                entropy=entropy)
+                seat_region=seat_region, rows=rows, cols=cols, pair_sd=pair_sd, oth_col=oth_col, entropy=entropy,
+                buckets=buckets, mode=kernel_mode(setup),
+                base_national=np.asarray(setup.ctx.base_national, dtype=np.float32))
 
 
 def block_rng(entropy: int, block: int, stream: int = 0) -> np.random.Generator:
@@ -97,21 +143,112 @@ def block_rng(entropy: int, block: int, stream: int = 0) -> np.random.Generator:
     return np.random.Generator(np.random.PCG64(np.random.SeedSequence(entropy, spawn_key=key)))
 
 
-def simulate_shares(setup: ProjectionSetup, plan: Plan, z: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
-    """Seat shares ``[n, S, P]`` (before steps) for ``n`` rows of variates ``z``."""
+class Workspace:
+    """Buffers reused by every batch of a task: fresh pages cost as much as the arithmetic."""
+
+    def __init__(self, plan: Plan, batch: int) -> None:
+        """Buffers for batches of up to ``batch`` simulations."""
+        self.z = np.empty((batch, plan.layout.width), np.float32)
+        self.half = np.empty((batch, plan.layout.width // 2), np.float32)
+        g, p = plan.base_national.shape if plan.mode != "generic" else (0, 0)
+        self.src = np.empty((batch, g * p + 1), np.float32)
+        shapes = [(batch, b.k, b.m) for b in plan.buckets]
+        self.x = [np.empty(s, np.float32) for s in shapes]
+        self.a = [np.empty(s, np.float32) for s in shapes]
+        self.b = [np.empty(s, np.float32) for s in shapes]
+        self.total = [np.empty((batch, b.m), np.float32) for b in plan.buckets]
+        self.slot = [np.empty((batch, b.m), np.intp) for b in plan.buckets]
+        self.gain = [np.empty((batch, b.m), np.bool_) for b in plan.buckets]
+
+
+def _sources(setup: ProjectionSetup, plan: Plan, targets: npt.NDArray[np.float32],
+             ws: Workspace) -> npt.NDArray[np.float32]:
+    """Per simulation, what the buckets gather from: ``[n, G*P + 1]`` changes or ratios, or ``[n, S*P]`` shares."""
+    n = targets.shape[0]
+    if plan.mode == "generic":
+        return np.asarray(setup.run(targets), dtype=np.float32).reshape(n, -1)
+    src = ws.src[:n]
+    body = src[:, :-1].reshape(targets.shape)
+    if plan.mode == "uns":  # uniform_swing: base + (target - group base), clipped at 0
+        np.subtract(targets, plan.base_national, out=body)
+        src[:, -1] = 0  # held seats: no change
+    else:  # proportional_swing: base * target / group base
+        bn = np.broadcast_to(plan.base_national, targets.shape)
+        body[...] = 1
+        np.divide(targets, bn, out=body, where=bn > 0)
+        src[:, -1] = 1
+    return src
+
+
+def _kernel_shares(plan: Plan, b: kernels.Bucket, src: npt.NDArray[np.float32], x: npt.NDArray[np.float32],
+                   total: npt.NDArray[np.float32]) -> None:
+    """The swing model's shares of bucket ``b`` into ``x`` (exactly what ``setup.run`` gives, on fewer columns)."""
+    if plan.mode == "generic":
+        kernels.gather(src, b.flat_idx, x)
+        return
+    kernels.gather(src, b.target_idx, x)
+    if plan.mode == "uns":
+        x += b.base
+        np.maximum(x, np.float32(0), out=x)
+    else:
+        x *= b.base
+    kernels.renormalise_or(x, total, b.base)
+
+
+def _prelude(setup: ProjectionSetup, plan: Plan, z: npt.NDArray[np.float32],
+             ws: Workspace) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.float32], npt.NDArray[np.float32]]:
+    """National and nation errors through the kernel source: ``(src, region errors [n, R*P], seat variates)``."""
+    n = z.shape[0]
     z_nat, z_nation, z_region, z_seat = plan.layout.split(z)
     national = z_nat @ plan.national_w
     targets = kernels.perturb_targets(plan.target, national, z_nation * np.float32(plan.nation_sd))
-    shares = np.asarray(setup.run(targets), dtype=np.float32)
-    return kernels.add_seat_noise(shares, z_seat, plan.rows, plan.cols, plan.pair_sd, z_region, plan.seat_region,
-                                  plan.region_sd)
+    region = (z_region * np.float32(plan.region_sd)).reshape(n, -1)
+    return _sources(setup, plan, targets, ws), region, z_seat
+
+
+def simulate_compact(setup: ProjectionSetup, plan: Plan, z: npt.NDArray[np.float32],
+                     ws: Workspace) -> list[npt.NDArray[np.float32]]:
+    """Seat shares (before steps) for the rows of variates ``z``: one ``[n, k, m]`` array per bucket."""
+    n = z.shape[0]
+    src, region, z_seat = _prelude(setup, plan, z, ws)
+    out = []
+    for i, b in enumerate(plan.buckets):
+        x, total = ws.x[i][:n], ws.total[i][:n]
+        _kernel_shares(plan, b, src, x, total)
+        kernels.seat_noise(x, z_seat[:, b.offset:b.offset + b.size], region, b, ws.a[i][:n], ws.b[i][:n])
+        if not kernels.renormalise(x, total):  # a seat lost every vote to the noise: keep it as it was
+            before = ws.a[i][:n]
+            _kernel_shares(plan, b, src, before, ws.total[i][:n])
+            kernels.renormalise_or(x, total, before)
+        out.append(x)
+    return out
+
+
+def simulate_shares(setup: ProjectionSetup, plan: Plan, z: npt.NDArray[np.float32],
+                    ws: Workspace | None = None) -> npt.NDArray[np.float32]:
+    """Seat shares ``[n, S, P]`` (before steps) for ``n`` rows of variates ``z``."""
+    n = z.shape[0]
+    ws = ws or Workspace(plan, n)
+    full = np.zeros((n, setup.frame.n_seats * len(setup.parties)), np.float32)
+    for b, x in zip(plan.buckets, simulate_compact(setup, plan, z, ws), strict=True):
+        full[:, b.flat_idx] = x.reshape(n, -1)
+    return full.reshape(n, setup.frame.n_seats, len(setup.parties))
 
 
 def run_blocks(setup: ProjectionSetup, plan: Plan, steps: Sequence[Step], blocks: Sequence[int], n_sims: int,
-               batch: int) -> kernels.Tally:
+               batch: int, accel: str = "numpy") -> kernels.Tally:
     """Simulate the given blocks and tally them (the unit of work of a worker)."""
-    p = len(setup.parties)
-    total = kernels.Tally.zeros(setup.frame.n_seats, p)
+    s_n, p = setup.frame.n_seats, len(setup.parties)
+    ws = Workspace(plan, batch)
+    compact = kernels.CompactTally(plan.buckets, s_n, p)
+    total = compact.head
+    fast: Any = None
+    if accel == "numba" and not steps:
+        from seatcast.simulate import accel as fast
+
+        flat = fast.flatten(plan.buckets, plan.mode)
+        wins = np.zeros(plan.layout.n_pairs, np.int64)
+        share_q = np.zeros(plan.layout.n_pairs, np.int64)
     for b in blocks:
         n_block = min(BLOCK, n_sims - b * BLOCK)
         rng = block_rng(plan.entropy, b)
@@ -119,12 +256,28 @@ def run_blocks(setup: ProjectionSetup, plan: Plan, steps: Sequence[Step], blocks
         done = 0
         while done < n_block:
             n = min(batch, n_block - done)
-            shares = simulate_shares(setup, plan, kernels.draw(rng, n, plan.layout))
-            for step in steps:
-                shares = np.asarray(step.apply(shares, step_rng), dtype=np.float32)
-            total += kernels.tally(shares, kernels.winners(shares, plan.oth_col), p)
+            z = kernels.normals(rng, ws.z[:n], ws.half)
+            seat_totals = np.zeros((n, p), np.intp)
+            if steps:
+                shares = simulate_shares(setup, plan, z, ws)
+                for step in steps:
+                    shares = np.asarray(step.apply(shares, step_rng), dtype=np.float32)
+                total += kernels.tally(shares, kernels.winners(shares, plan.oth_col), p)
+            elif fast is not None:
+                src, region, z_seat = _prelude(setup, plan, z, ws)
+                fast.fused(flat, plan.mode, src, z_seat, region, wins, share_q, seat_totals)
+                total.add_totals(seat_totals)
+            else:
+                for i, x in enumerate(simulate_compact(setup, plan, z, ws)):
+                    key = kernels.slot_winners(x, plan.buckets[i], ws.slot[i][:n], ws.total[i][:n], ws.gain[i][:n])
+                    compact.add(i, x, key, ws.a[i][:n], seat_totals)
+                total.add_totals(seat_totals)
             done += n
-    return total
+    if fast is not None:
+        for i, bk in enumerate(plan.buckets):
+            compact.wins[i] += wins[bk.offset:bk.offset + bk.size]
+            compact.share_q[i] += share_q[bk.offset:bk.offset + bk.size]
+    return compact.to_tally()
 
 
 # ---- workers ---------------------------------------------------------------------------------
@@ -132,12 +285,12 @@ def run_blocks(setup: ProjectionSetup, plan: Plan, steps: Sequence[Step], blocks
 _WORKER: dict[str, Any] = {}
 
 
-def _init_worker(setup: ProjectionSetup, plan: Plan, steps: Sequence[Step]) -> None:
-    _WORKER.update(setup=setup, plan=plan, steps=steps)
+def _init_worker(setup: ProjectionSetup, plan: Plan, steps: Sequence[Step], accel: str) -> None:
+    _WORKER.update(setup=setup, plan=plan, steps=steps, accel=accel)
 
 
 def _worker_task(blocks: Sequence[int], n_sims: int, batch: int) -> kernels.Tally:
-    return run_blocks(_WORKER["setup"], _WORKER["plan"], _WORKER["steps"], blocks, n_sims, batch)
+    return run_blocks(_WORKER["setup"], _WORKER["plan"], _WORKER["steps"], blocks, n_sims, batch, _WORKER["accel"])
 
 
 def _portable(setup: ProjectionSetup) -> ProjectionSetup:
@@ -155,33 +308,33 @@ def _run_local(tasks: list[list[int]], run: Callable[[list[int]], kernels.Tally]
 
 
 def _run_processes(tasks: list[list[int]], workers: int, setup: ProjectionSetup, plan: Plan,
-                   steps: Sequence[Step], n_sims: int, batch: int) -> Iterator[kernels.Tally]:
+                   steps: Sequence[Step], n_sims: int, batch: int, accel: str) -> Iterator[kernels.Tally]:
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor, as_completed
 
     ctx = multiprocessing.get_context("spawn")  # fork is unsafe with threads; spawn is portable
     with ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_init_worker,
-                             initargs=(_portable(setup), plan, tuple(steps))) as pool:
+                             initargs=(_portable(setup), plan, tuple(steps), accel)) as pool:
         futures = [pool.submit(_worker_task, t, n_sims, batch) for t in tasks]
         for f in as_completed(futures):
             yield f.result()
 
 
 def _run_dask(tasks: list[list[int]], address: str, setup: ProjectionSetup, plan: Plan, steps: Sequence[Step],
-              n_sims: int, batch: int) -> Iterator[kernels.Tally]:
+              n_sims: int, batch: int, accel: str) -> Iterator[kernels.Tally]:
     from distributed import Client
 
     with Client(address, set_as_default=False) as client:  # type: ignore[no-untyped-call]
         shared = client.scatter((_portable(setup), plan, tuple(steps)), broadcast=True)
-        futures = [client.submit(_dask_task, shared, t, n_sims, batch, pure=False) for t in tasks]
+        futures = [client.submit(_dask_task, shared, t, n_sims, batch, accel, pure=False) for t in tasks]
         for f in futures:  # in order: integer tallies would add up the same in any order anyway
             yield client.gather(f)
 
 
 def _dask_task(shared: tuple[ProjectionSetup, Plan, Sequence[Step]], blocks: Sequence[int], n_sims: int,
-               batch: int) -> kernels.Tally:
+               batch: int, accel: str = "numpy") -> kernels.Tally:
     setup, plan, steps = shared
-    return run_blocks(setup, plan, steps, blocks, n_sims, batch)
+    return run_blocks(setup, plan, steps, blocks, n_sims, batch, accel)
 
 
 # ---- public entry point ----------------------------------------------------------------------
@@ -190,6 +343,19 @@ def default_error(setup: ProjectionSetup) -> ErrorModel:
     """The error model estimated from elections before the setup's ``as_of`` date (all, if none)."""
     return estimate(setup.context.get("as_of") or "9999-12-31", model=setup.model.name,
                     store=setup.context.get("store"))
+
+
+def resolve_accel(accel: str | None) -> str:
+    """``accel``, else ``$SEATCAST_ACCEL``, else ``"numpy"``; ``"numba"`` is checked to be importable."""
+    choice = (accel or os.environ.get("SEATCAST_ACCEL") or "numpy").strip().lower()
+    if choice not in ACCELS:
+        raise InputError(f"accel must be one of {', '.join(ACCELS)}, not {choice!r}")
+    if choice == "numba":
+        try:
+            import seatcast.simulate.accel  # noqa: F401
+        except ImportError as exc:
+            raise InputError(str(exc)) from None
+    return choice
 
 
 def simulate(
@@ -203,31 +369,35 @@ def simulate(
     workers: int = 1,
     dask_address: str | None = None,
     progress: Callable[[int, int], None] | None = None,
+    accel: str | None = None,
 ) -> ForecastResult:
     """Simulate ``n_sims`` elections from ``setup`` and summarise them (module docstring).
 
     ``seed=None`` draws fresh entropy (recorded in the result, so the run can be repeated).
-    ``chunk_size`` bounds the simulations held in memory at once; a task is
-    ``max(1, chunk_size // BLOCK)`` blocks. ``workers > 1`` runs tasks in local processes;
-    ``dask_address`` (``tcp://host:8786``) runs them on a Dask cluster.
+    A task is ``max(1, chunk_size // BLOCK)`` blocks; at most ``min(chunk_size, INNER)``
+    simulations are held in memory at once per worker. ``workers > 1`` runs tasks in local processes;
+    ``dask_address`` (``tcp://host:8786``) runs them on a Dask cluster. ``accel="numba"`` (or the
+    environment variable ``SEATCAST_ACCEL=numba``) fuses each batch's arithmetic into one compiled
+    loop (:mod:`.accel`, needs numba); the result is the same, bit for bit.
     """
     if n_sims < 1:
         raise InputError(f"n_sims must be at least 1, not {n_sims}")
     if chunk_size < 1 or workers < 1:
         raise InputError("chunk_size and workers must be at least 1")
+    accel = resolve_accel(accel)
     error = error or default_error(setup)
     entropy = int(np.random.SeedSequence(seed).entropy)  # type: ignore[arg-type]
     plan = make_plan(setup, error, entropy)
     n_blocks = -(-n_sims // BLOCK)
-    batch = min(chunk_size, BLOCK)
+    batch = min(chunk_size, BLOCK, INNER)
     tasks = _tasks(n_blocks, max(1, chunk_size // BLOCK))
     total = kernels.Tally.zeros(setup.frame.n_seats, len(setup.parties))
     if dask_address is not None:
-        results = _run_dask(tasks, dask_address, setup, plan, steps, n_sims, batch)
+        results = _run_dask(tasks, dask_address, setup, plan, steps, n_sims, batch, accel)
     elif workers > 1 and len(tasks) > 1:
-        results = _run_processes(tasks, workers, setup, plan, steps, n_sims, batch)
+        results = _run_processes(tasks, workers, setup, plan, steps, n_sims, batch, accel)
     else:
-        results = _run_local(tasks, lambda t: run_blocks(setup, plan, steps, t, n_sims, batch))
+        results = _run_local(tasks, lambda t: run_blocks(setup, plan, steps, t, n_sims, batch, accel))
     for part in results:
         total += part
         if progress is not None:

@@ -38,7 +38,7 @@ def reference_simulate(setup: ProjectionSetup, *, n_sims: int, seed: int, error:
             z_nation = z[off: off + lay.n_groups * p_n].reshape(lay.n_groups, p_n)
             off += lay.n_groups * p_n
             z_region = z[off: off + lay.n_regions * p_n].reshape(lay.n_regions, p_n)
-            z_seat = z[off + lay.n_regions * p_n:]
+            z_seat = z[off + lay.n_regions * p_n: lay.used]
             # National and nation errors on the group targets, in log-share space.
             national = z_nat @ plan.national_w
             target = np.zeros_like(plan.target)
