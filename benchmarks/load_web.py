@@ -40,12 +40,15 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+EXTRA: list[str] = os.environ.get("LOADWEB_EXTRA", "").split()
+
+
 def start_server(db: Path, port: int) -> subprocess.Popen[bytes]:
     """uvicorn with the seatcast app, in its own process so the clients do not share its GIL."""
     env = {**os.environ, "SEATCAST_DB": str(db)}
     cmd = [sys.executable, "-m", "uvicorn", "seatcast.web.app:create_app", "--factory",
            "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning", "--no-access-log",
-           "--timeout-keep-alive", "60"]
+           "--timeout-keep-alive", "60", *EXTRA]
     return subprocess.Popen(cmd, env=env)
 
 
@@ -108,10 +111,14 @@ async def run_clients(url: str, base: str, model: str, clients: int, seconds: fl
             if think > 0:
                 await asyncio.sleep(think * (0.5 + rng.random()))
 
-    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
+    async def one_client() -> None:
+        # One connection per client, as 50 browsers would have: a shared pool hands its
+        # connections out unfairly under contention and inflates the tail.
+        async with httpx.AsyncClient(base_url=url, timeout=30, limits=httpx.Limits(max_connections=1)) as c:
+            await client(c)
+
     t_start = time.perf_counter()
-    async with httpx.AsyncClient(base_url=url, timeout=30, limits=limits) as c:
-        await asyncio.gather(*(client(c) for _ in range(clients)))
+    await asyncio.gather(*(one_client() for _ in range(clients)))
     wall = time.perf_counter() - t_start
     return {"latencies": latencies, "errors": errors, "wall": wall}
 

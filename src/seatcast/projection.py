@@ -250,6 +250,119 @@ class Projection:
         return df
 
 
+@dataclass(frozen=True, eq=False)
+class _Structure:
+    """What a projection fixes before any share value is read: seats, columns, groups, base.
+
+    It depends only on the base, the parties (and nations) named and the nominations, so it is
+    cached on the base election and reused while a slider moves.
+    """
+
+    frame: ShareFrame
+    col: dict[str, int]
+    base_winners: npt.NDArray[np.str_]
+    modelled: npt.NDArray[np.bool_]
+    groups: tuple[str, ...]
+    group: npt.NDArray[np.intp]
+    weights: FloatArray
+    raw: FloatArray
+    raw_nat: FloatArray
+    raw_gb: FloatArray
+    held_weight: float
+    held_votes: FloatArray | None
+    regional: dict[str, str]
+    stands: npt.NDArray[np.bool_]
+    notes: tuple[str, ...]
+    prepared: dict[bytes, tuple[FloatArray, SwingContext, str | None]] = field(default_factory=dict)
+    kernels: dict[tuple[Any, ...], Kernel] = field(default_factory=dict)
+
+
+#: How many structures (and prepared bases per structure) an election keeps.
+_CACHE_SIZE = 32
+
+
+def _structure(base: Election, frame: ShareFrame | None, named: set[str], requested: set[str],
+               nation_names: frozenset[str], standing: Mapping[str, Iterable[str]] | None) -> _Structure:
+    """Build (or fetch from the base's cache) the value-independent part of a projection."""
+    key = ("structure", id(frame), frozenset(named), frozenset(requested), nation_names)
+    cache = base.derived if standing is None else {}
+    hit = cache.get(key)
+    if hit is not None and hit[0] is frame:  # the frame itself is kept, so its id is never reused
+        got: _Structure = hit[1]
+        return got
+    source = frame
+    if frame is None:
+        frame = base.derived.get("frame")
+        if frame is None:
+            frame = base.derived["frame"] = ShareFrame.from_election(base)
+    notes: list[str] = []
+    # Lineage: a successor named in the input (or standing) inherits its predecessor's votes.
+    rename: dict[str, str] = {}
+    for p in frame.parties:
+        for succ in successors(p):
+            if succ in named and succ not in frame.parties and succ not in rename.values():
+                rename[p] = succ
+                notes.append(f"lineage: base votes of {p} go to {succ}")
+                break
+    if rename:
+        frame = frame.renamed(rename)
+    known = set(frame.parties) | set(NAMES)
+    for p in named:
+        if p not in known and standing is None:
+            raise UnknownNameError("party", p, sorted(known))
+    extra = tuple(p for p in sorted(requested) if p not in frame.parties)
+    core = tuple(p for p in frame.parties if p not in (IND, OTHER))
+    parties = (*core, *extra, IND, OTHER)
+    frame = frame.with_parties(parties)
+    col = {p: j for j, p in enumerate(parties)}
+    base_shares = frame.shares
+
+    # Which seats are modelled.
+    nation_arr = np.array(frame.nations)
+    held = np.isin(nation_arr, [n for n in SEPARATE_NATIONS if n not in nation_names])
+    spk_stands = base_shares[:, col[SPEAKER]] > 0 if SPEAKER in col else np.zeros(frame.n_seats, bool)
+    if standing is not None:
+        spk_stands &= np.array([SPEAKER in set(standing.get(s, ())) for s in frame.seat_ids])
+    held |= spk_stands
+    if held.any():
+        notes.append(f"held at the base result: {int(held.sum())} seats")
+    modelled = ~held
+    names_m, first, group = np.unique(nation_arr[modelled], return_index=True, return_inverse=True)
+    order = np.argsort(first)  # groups in first-seen order, as the seats list them
+    groups = tuple(str(g) for g in names_m[order])
+    group = np.argsort(order)[group].astype(np.intp)
+    weights = frame.weights[modelled]
+    raw = base_shares[modelled]
+    membership = np.zeros((len(groups), len(group)))
+    membership[group, np.arange(len(group))] = weights
+    raw_nat = (membership @ raw) / np.maximum(membership.sum(axis=1), 1e-12)[:, None]
+    # GB shares cover held GB seats too (the Speaker's): their votes come out of the target.
+    held_gb = held & ~np.isin(nation_arr, list(SEPARATE_NATIONS))
+    w_held = frame.weights[held_gb]
+
+    if standing is not None:
+        ids = np.array(frame.seat_ids)[modelled]
+        stands = np.zeros_like(raw, dtype=bool)
+        for i, sid in enumerate(ids):
+            for p in standing.get(sid, ()):
+                stands[i, col[p if p in col else OTHER]] = True
+        stands[:, col[OTHER]] |= raw[:, col[OTHER]] > 0
+    else:
+        stands = raw > 0
+    out = _Structure(
+        frame=frame, col=col, base_winners=frame.winners(), modelled=modelled, groups=groups, group=group,
+        weights=weights, raw=raw, raw_nat=raw_nat, raw_gb=weights @ raw / weights.sum(),
+        held_weight=float(w_held.sum()), held_votes=(w_held @ base_shares[held_gb]) if held_gb.any() else None,
+        regional=_regional_groups(raw, group, parties, groups), stands=stands, notes=tuple(notes),
+    )
+    if standing is None:
+        keys = [k for k in cache if isinstance(k, tuple) and k[0] == "structure"]
+        if len(keys) >= _CACHE_SIZE:
+            cache.pop(keys[0])
+        cache[key] = (source, out)
+    return out
+
+
 def prepare(
     base: Election,
     national: Shares | None = None,
@@ -267,115 +380,73 @@ def prepare(
     given_nations = {
         _nation_name(n, base): parse_shares(s, where=f"{n} shares") for n, s in (nations or {}).items()
     }
-    frame = frame or ShareFrame.from_election(base)
-    notes: list[str] = []
-
-    # Lineage: a successor named in the input (or standing) inherits its predecessor's votes.
-    named = set(given) | {p for s in given_nations.values() for p in s}
+    requested = set(given) | {p for s in given_nations.values() for p in s}
+    named = set(requested)
     if standing is not None:
         named |= {p for ps in standing.values() for p in ps}
-    rename: dict[str, str] = {}
-    for p in frame.parties:
-        for succ in successors(p):
-            if succ in named and succ not in frame.parties and succ not in rename.values():
-                rename[p] = succ
-                notes.append(f"lineage: base votes of {p} go to {succ}")
-                break
-    if rename:
-        frame = frame.renamed(rename)
-    known = set(frame.parties) | set(NAMES)
-    for p in named:
-        if p not in known and standing is None:
-            raise UnknownNameError("party", p, sorted(known))
-    requested = set(given) | {p for s in given_nations.values() for p in s}
-    extra = tuple(p for p in sorted(requested) if p not in frame.parties)
-    core = tuple(p for p in frame.parties if p not in (IND, OTHER))
-    parties = (*core, *extra, IND, OTHER)
-    frame = frame.with_parties(parties)
-    col = {p: j for j, p in enumerate(parties)}
-    base_shares = frame.shares
-    base_winners = frame.winners()
+    st = _structure(base, frame, named, requested, frozenset(given_nations), standing)
+    parties = st.frame.parties
+    col = st.col
+    if given and st.held_votes is not None:
+        w_mod = st.weights.sum()
+        given = {p: max(0.0, (v * (w_mod + st.held_weight) - st.held_votes[col[p]]) / w_mod)
+                 for p, v in given.items()}
+    prelim_target = complete_target(given, st.raw_gb, parties) if given else st.raw_gb
 
-    # Which seats are modelled.
-    nation_arr = np.array(frame.nations)
-    held = np.isin(nation_arr, [n for n in SEPARATE_NATIONS if n not in given_nations])
-    spk_stands = base_shares[:, col[SPEAKER]] > 0 if SPEAKER in col else np.zeros(frame.n_seats, bool)
-    if standing is not None:
-        spk_stands &= np.array([SPEAKER in set(standing.get(s, ())) for s in frame.seat_ids])
-    held |= spk_stands
-    if held.any():
-        notes.append(f"held at the base result: {int(held.sum())} seats")
-    modelled = ~held
-    groups = tuple(dict.fromkeys(nation_arr[modelled]))
-    gidx = {g: i for i, g in enumerate(groups)}
-    group = np.array([gidx[n] for n in nation_arr[modelled]], dtype=np.intp)
-    weights = frame.weights[modelled]
-    raw = base_shares[modelled]
-    ng = len(groups)
-
-    def group_mean(values: FloatArray) -> FloatArray:
-        out = np.zeros((ng, values.shape[1]))
-        np.add.at(out, group, values * weights[:, None])
-        return out / np.maximum(np.bincount(group, weights=weights, minlength=ng), 1e-12)[:, None]
-
-    raw_nat = group_mean(raw)
-    raw_gb = weights @ raw / weights.sum()
-    # GB shares cover held GB seats too (the Speaker's): take their votes out of the target.
-    held_gb = held & ~np.isin(nation_arr, list(SEPARATE_NATIONS))
-    if given and held_gb.any():
-        w_held = frame.weights[held_gb]
-        held_votes = w_held @ base_shares[held_gb]
-        w_mod = weights.sum()
-        given = {p: max(0.0, (v * (w_mod + w_held.sum()) - held_votes[col[p]]) / w_mod) for p, v in given.items()}
-    prelim_target = complete_target(given, raw_gb, parties) if given else raw_gb
-
-    # Who stands where.
-    if standing is not None:
-        ids = np.array(frame.seat_ids)[modelled]
-        stands = np.zeros_like(raw, dtype=bool)
-        for i, sid in enumerate(ids):
-            for p in standing.get(sid, ()):
-                stands[i, col[p if p in col else OTHER]] = True
-        stands[:, col[OTHER]] |= raw[:, col[OTHER]] > 0
-    else:
-        stands = raw > 0
-        regional = _regional_groups(raw, group, parties, groups)
-        for g, name in enumerate(groups):
+    # Who stands where: the base (or the nominations), and growing parties everywhere they can.
+    expand = np.zeros((len(st.groups), len(parties)), dtype=bool)
+    if standing is None:
+        for g, name in enumerate(st.groups):
             tgt_g = given_nations.get(name, {})
-            for p, j in col.items():
-                if p in (IND, OTHER, SPEAKER):
-                    continue
-                if regional.get(p, name) != name:
+            for p in requested:
+                j = col[p]
+                if p in (IND, OTHER, SPEAKER) or st.regional.get(p, name) != name:
                     continue
                 if p in tgt_g:  # a share given for this nation: compare with the nation's base
-                    want, had = tgt_g[p], raw_nat[g, j]
+                    want, had = tgt_g[p], st.raw_nat[g, j]
                 elif p in given:  # a GB share: compare with the GB base
-                    want, had = prelim_target[j], raw_gb[j]
+                    want, had = prelim_target[j], st.raw_gb[j]
                 else:
                     continue
-                if want > 0 and want >= EXPAND_RATIO * had:
-                    stands[group == g, j] = True
-    stands[:, col[OTHER]] |= ~stands.any(axis=1)
-
-    prepared = _prepare_base(raw, stands, group, weights, prelim_target, parties)
-    prepared_gb = weights @ prepared / weights.sum()
+                expand[g, j] = want > 0 and want >= EXPAND_RATIO * had
+    # The prepared base depends on who stands and, for a brand-new party, on its target share.
+    new_parties = tuple(float(prelim_target[j]) for j in range(len(parties)) if not st.raw[:, j].any())
+    pkey = expand.tobytes() + np.asarray(new_parties).tobytes()
+    if pkey not in st.prepared:
+        stands = st.stands | expand[st.group]
+        stands[:, col[OTHER]] |= ~stands.any(axis=1)
+        prepared = _prepare_base(st.raw, stands, st.group, st.weights, prelim_target, parties)
+        n_new = int(((st.raw == 0) & stands).sum())
+        note = f"newcomers given a base share in {n_new} seat-party pairs" if n_new else None
+        ctx = SwingContext(base=prepared, group=st.group, weights=st.weights, stands=stands,
+                           n_groups=len(st.groups))
+        if len(st.prepared) >= _CACHE_SIZE:
+            st.prepared.pop(next(iter(st.prepared)))
+        st.prepared[pkey] = (prepared, ctx, note)
+    prepared, ctx, note = st.prepared[pkey]
+    notes = (*st.notes, note) if note else st.notes
+    prepared_gb = st.weights @ prepared / st.weights.sum()
     # Parties nobody named share the remainder as they stand now, not as they stood at the base.
     national_target = complete_target(given, prepared_gb, parties) if given else prepared_gb
-    n_new = int(((raw == 0) & stands).sum())
-    if n_new:
-        notes.append(f"newcomers given a base share in {n_new} seat-party pairs")
-    ctx = SwingContext(base=prepared, group=group, weights=weights, stands=stands, n_groups=ng)
-    target = _group_targets(ctx, swing.conversion, national_target if given else None, given_nations, groups, parties)
-    full = base_shares.copy()
-    full[modelled] = prepared
-    frame = _with_shares(frame, full)
+    target = _group_targets(ctx, swing.conversion, national_target if given else None, given_nations, st.groups,
+                            parties, st.regional)
+    full = st.frame.shares.copy()
+    full[st.modelled] = prepared
     setup = ProjectionSetup(
-        frame=frame, model=swing, modelled=modelled, groups=groups, ctx=ctx, target=target,
-        national_target=national_target, base_winners=base_winners, notes=tuple(notes), kernel=swing.kernel,
-        context={"base": base, "as_of": as_of, "store": store, "standing": standing},
+        frame=_with_shares(st.frame, full), model=swing, modelled=st.modelled, groups=st.groups, ctx=ctx,
+        target=target, national_target=national_target, base_winners=st.base_winners, notes=notes,
+        kernel=swing.kernel, context={"base": base, "as_of": as_of, "store": store, "standing": standing},
     )
     if swing.factory is not None:
-        setup = replace(setup, kernel=swing.factory(setup))
+        kkey = (swing.name, swing.factory, pkey, as_of, id(store))
+        kernel = st.kernels.get(kkey) if standing is None else None
+        if kernel is None:
+            kernel = swing.factory(setup)
+            if standing is None:
+                if len(st.kernels) >= _CACHE_SIZE:
+                    st.kernels.pop(next(iter(st.kernels)))
+                st.kernels[kkey] = kernel
+        setup = replace(setup, kernel=kernel)
     return setup
 
 
@@ -422,12 +493,13 @@ def _regional_groups(raw: FloatArray, group: npt.NDArray[np.intp], parties: tupl
     """Parties that stand in a single nation: the REGIONAL list, and any whose votes all lie in one group."""
     out = {p: n for p, n in REGIONAL.items() if p in parties}
     if len(groups) > 1:
-        for j, p in enumerate(parties):
-            if p in (IND, OTHER, SPEAKER) or p in out:
-                continue
-            where = np.unique(group[raw[:, j] > 0])
-            if len(where) == 1 and (raw[:, j] > 0).sum() >= 1:
-                out[p] = groups[int(where[0])]
+        onehot = np.zeros((len(groups), len(group)))
+        onehot[group, np.arange(len(group))] = 1.0
+        present = (onehot @ (raw > 0)) > 0  # [groups, parties]: stood somewhere in the group
+        for j in np.flatnonzero(present.sum(axis=0) == 1):
+            p = parties[j]
+            if p not in (IND, OTHER, SPEAKER) and p not in out:
+                out[p] = groups[int(np.argmax(present[:, j]))]
     return out
 
 
@@ -460,7 +532,7 @@ def _prepare_base(raw: FloatArray, stands: npt.NDArray[np.bool_], group: npt.NDA
 
 def _group_targets(ctx: SwingContext, conversion: str, gb_target: FloatArray | None,
                    given_nations: Mapping[str, Mapping[str, float]], groups: tuple[str, ...],
-                   parties: tuple[str, ...]) -> FloatArray:
+                   parties: tuple[str, ...], regional: Mapping[str, str]) -> FloatArray:
     """Targets per group: given nations as given, the rest from the GB target by the conversion rule."""
     base_nat = ctx.base_national
     gw = ctx.group_weight
@@ -476,7 +548,6 @@ def _group_targets(ctx: SwingContext, conversion: str, gb_target: FloatArray | N
     rest_target = np.maximum(rest_target / w_rest, 0)
     rest_target /= rest_target.sum()
     rest_base = (base_nat[rest] * gw[rest, None]).sum(axis=0) / w_rest
-    regional = _regional_groups(ctx.base, ctx.group, parties, groups)
     for i in rest:
         if conversion == "ratio":
             ratio = np.divide(rest_target, rest_base, out=np.ones_like(rest_target), where=rest_base > 0)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import Any
 
 from seatcast.data.parties import IND, SEPARATE_NATIONS
 from seatcast.errors import DataError, UnknownNameError
@@ -90,6 +91,9 @@ class Election:
     source: str = ""
     licence: str = ""
     _index: dict[str, int] = field(default_factory=dict, init=False, repr=False, compare=False)
+    #: Values derived from this election and cached with it (its share frame, projection
+    #: structures): they live and die with the record, which never changes.
+    derived: dict[Any, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         seen: set[str] = set()

@@ -46,10 +46,16 @@ class SwingContext:
         """Total votes per group."""
         return np.bincount(self.group, weights=self.weights, minlength=self.n_groups).astype(np.float64)
 
+    @cached_property
+    def membership(self) -> npt.NDArray[np.float64]:
+        """``[groups, seats]`` one-hot matrix times seat weights: group sums are one matmul."""
+        m = np.zeros((self.n_groups, len(self.group)))
+        m[self.group, np.arange(len(self.group))] = self.weights
+        return m
+
     def group_mean(self, values: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
         """Vote-weighted mean of per-seat ``[seats, parties]`` values within each group."""
-        out = np.zeros((self.n_groups, values.shape[-1]))
-        np.add.at(out, self.group, values * self.weights[:, None])
+        out: npt.NDArray[np.float64] = self.membership @ values
         return out / np.maximum(self.group_weight, 1e-12)[:, None]
 
     @cached_property
