@@ -42,8 +42,18 @@ _RIGHT = frozenset({"ukip", "brx", "ruk"})
 PRIOR_NATIONAL_SD = 0.09
 #: Prior for any other party's national error (minor and regional parties move more, relatively).
 PRIOR_MINOR_SD = 0.15
-#: How many elections' worth of weight the priors carry against the observed errors.
+#: How many elections' worth of weight the national prior carries against the observed errors
+#: (one observation per election: the prior matters for years).
 PRIOR_WEIGHT = 3.0
+#: The same for the nation, region and seat sizes: each backtest measures them on hundreds of
+#: residuals, so the prior only fills the gap before the first backtest.
+LOCAL_PRIOR_WEIGHT = 1.0
+#: Points added to poll and result before taking the log ratio (polls publish whole points).
+LOG_OFFSET = 1.0
+#: Seat residuals count only pairs projected at least this share (the parties that can win).
+CONTENDER_SHARE = 0.15
+#: Nation residuals count only parties with at least this share of the nation (a contender).
+NATION_MIN_SHARE = 0.05
 PRIOR_NATION_SD = 0.05
 PRIOR_REGION_SD = 0.25
 PRIOR_SEAT_SD = 0.12
@@ -117,13 +127,10 @@ def estimate(before: str, *, model: str = "uns", store: Any = None) -> ErrorMode
 @lru_cache(maxsize=32)
 def _estimate(before: str, model: str, store: Any) -> ErrorModel:
     errors, used = _national_errors(before, store)
-    k = len(NATIONAL_PARTIES)
-    prior = np.diag(np.full(k, PRIOR_NATIONAL_SD**2))
-    scatter = sum((np.outer(e, e) for e in errors), np.zeros((k, k)))
-    cov = (PRIOR_WEIGHT * prior + scatter) / (PRIOR_WEIGHT + len(errors))
+    cov = national_covariance(errors)
     house = _house_effect_sd(before)
     if house is not None:
-        cov = cov + np.diag(np.full(k, house**2))
+        cov = cov + np.diag(np.full(len(NATIONAL_PARTIES), house**2))
     sources = [f"national error: final polls vs result at {', '.join(used) or 'no earlier election'}"]
     if house is not None:
         sources.append(f"house-effect spread {house:.3f} (PollBase, earlier campaigns)")
@@ -134,8 +141,9 @@ def _estimate(before: str, model: str, store: Any) -> ErrorModel:
     sources.append(f"nation/region/seat noise: {model} residuals at {', '.join(resid['used'])} (actual inputs)")
 
     def shrink(value: float, prior_value: float, n: float) -> float:
-        # A few elections: blend with the prior in proportion to the evidence.
-        return float((PRIOR_WEIGHT * prior_value + n * value) / (PRIOR_WEIGHT + n))
+        # Each backtest gives hundreds of seat and region residuals, so one election of data
+        # already outweighs the prior: it carries LOCAL_PRIOR_WEIGHT elections' worth.
+        return float((LOCAL_PRIOR_WEIGHT * prior_value + n * value) / (LOCAL_PRIOR_WEIGHT + n))
 
     n_el = float(len(resid["used"]))
     return ErrorModel(
@@ -149,8 +157,35 @@ def _estimate(before: str, model: str, store: Any) -> ErrorModel:
     )
 
 
+def national_covariance(errors: list[FloatArray], weight: float = PRIOR_WEIGHT) -> FloatArray:
+    """Covariance of national log-share errors, shrunk towards the diagonal prior, pair by pair.
+
+    ``NaN`` marks a party with no final-poll figure at that election (e.g. no Green or UKIP
+    polling in 2010): it is left out of that party's terms rather than counted as a zero error,
+    which would make the party look better polled than it was. Each entry ``(i, j)`` blends the
+    prior with the elections where both parties were polled; the blend is made positive definite
+    (eigenvalues floored) because entries use different elections.
+    """
+    k = len(NATIONAL_PARTIES)
+    prior = np.diag(np.full(k, PRIOR_NATIONAL_SD**2))
+    if not errors:
+        return prior
+    e = np.asarray(errors, dtype=float)
+    seen = ~np.isnan(e)
+    z = np.where(seen, e, 0.0)
+    scatter = z.T @ z
+    n = seen.T.astype(float) @ seen.astype(float)
+    cov = (weight * prior + scatter) / (weight + n)
+    vals, vecs = np.linalg.eigh((cov + cov.T) / 2)
+    floor = 0.1 * PRIOR_NATIONAL_SD**2
+    return np.asarray((vecs * np.maximum(vals, floor)) @ vecs.T, dtype=float)
+
+
 def _national_errors(before: str, store: Any) -> tuple[list[FloatArray], list[str]]:
-    """Log(actual / final-poll average) per national party at each election before ``before``."""
+    """Log(actual / final-poll average) per national party at each election before ``before``.
+
+    A party without a final-poll figure at an election is ``NaN`` there (see :func:`national_covariance`).
+    """
     from seatcast.backtest.runner import actual_gb_shares
     from seatcast.data.polls import ELECTION_DATES, poll_average
 
@@ -163,12 +198,14 @@ def _national_errors(before: str, store: Any) -> tuple[list[FloatArray], list[st
         except Exception:
             continue
         polls = poll_average(eid)
-        e = np.zeros(len(NATIONAL_PARTIES))
+        e = np.full(len(NATIONAL_PARTIES), np.nan)
         for p, v in polls.items():
             slot = national_slot(p)
             a = sum(x for q, x in actual.items() if national_slot(q) == slot) if slot is not None else 0.0
-            if slot is not None and v > 1 and a > 1:
-                e[slot] = np.log(a / v)
+            if slot is not None and v > 1 and a > 0:
+                # Published shares are rounded to whole points: the offset keeps a 3% party's
+                # rounding from passing for a 15% polling error.
+                e[slot] = np.log((a + LOG_OFFSET) / (v + LOG_OFFSET))
         out.append(e)
         used.append(eid)
     return out, used
@@ -209,6 +246,7 @@ def _residual_sizes(before: str, model: str, store: Any) -> dict[str, Any] | Non
     from seatcast.data.frame import ShareFrame
 
     nation_r: list[float] = []
+    nation_w: list[float] = []
     region_r: list[float] = []
     seat_r: list[float] = []
     third_r: list[float] = []
@@ -233,10 +271,13 @@ def _residual_sizes(before: str, model: str, store: Any) -> dict[str, Any] | Non
         cols = [j for j, p in enumerate(proj.parties) if p != OTHER]
         resid = act - pred
         scale = np.sqrt(np.clip(pred * (1 - pred), 1e-6, None))
-        ok = (pred >= MIN_SHARE) & (act > 0)
+        # Seat noise is sized on the contenders, whose errors decide winners; a 3% party's
+        # standardised residual is larger (its share is noisier, relatively) and would widen every seat.
+        ok = (pred >= CONTENDER_SHARE) & (act > 0)
         nations = np.array(f.nations)
         regions = np.array(f.regions)
         region_mean = np.zeros_like(resid)
+        largest = max(set(nations[gb]), key=lambda u: int((gb & (nations == u)).sum()))
         for unit, values, sink, kind in ((nations, set(nations[gb]), nation_r, "nation"),
                                           (regions, set(regions[gb]), region_r, "region")):
             for u in sorted(values):
@@ -245,11 +286,17 @@ def _residual_sizes(before: str, model: str, store: Any) -> dict[str, Any] | Non
                 p_bar = w[m] @ pred[m] / ws
                 a_bar = w[m] @ act[m] / ws
                 for j in cols:
-                    if p_bar[j] >= MIN_SHARE and a_bar[j] > 0:
-                        if kind == "nation":
+                    if kind == "nation":
+                        # The engine gives every nation one size, so it is sized on the largest
+                        # (England: 85% of GB seats); Scotland's and Wales's own swings are
+                        # measured again by the region layer (each is a region), which keeps them.
+                        # Weighted by share: a 6% party's log ratio is mostly noise, and the big
+                        # parties' errors are the ones that move seats.
+                        if u == largest and p_bar[j] >= NATION_MIN_SHARE and a_bar[j] > 0:
                             sink.append(float(np.log(a_bar[j] / p_bar[j])))
-                        else:
-                            sink.append(float((a_bar[j] - p_bar[j]) / np.sqrt(p_bar[j] * (1 - p_bar[j]))))
+                            nation_w.append(float(p_bar[j]))
+                    elif p_bar[j] >= MIN_SHARE and a_bar[j] > 0:
+                        sink.append(float((a_bar[j] - p_bar[j]) / np.sqrt(p_bar[j] * (1 - p_bar[j]))))
                 if kind == "region":
                     region_mean[m] = (a_bar - p_bar)[None, :]
         z = (resid - region_mean) / scale
@@ -276,7 +323,8 @@ def _residual_sizes(before: str, model: str, store: Any) -> dict[str, Any] | Non
         return float(np.sqrt(np.mean(a**2)))
 
     seat = rms(seat_r, PRIOR_SEAT_SD)
+    nation = float(np.sqrt(np.average(np.square(nation_r), weights=nation_w))) if nation_r else PRIOR_NATION_SD
     return {
-        "used": used, "nation": rms(nation_r, PRIOR_NATION_SD), "region": rms(region_r, PRIOR_REGION_SD),
+        "used": used, "nation": nation, "region": rms(region_r, PRIOR_REGION_SD),
         "seat": seat, "third": rms(third_r, seat * 1.25), "ind": rms(ind_r, seat * 2.0),
     }
