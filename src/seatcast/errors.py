@@ -70,6 +70,12 @@ class InputError(SeatcastError):
     """Bad user input to a projection: shares out of range, an unknown model..."""
 
 
+def check_seed(seed: int | None, *, what: str = "seed") -> None:
+    """Reject a negative seed with a clear error (numpy's SeedSequence takes non-negative integers only)."""
+    if seed is not None and seed < 0:
+        raise InputError(f"{what} must be a non-negative integer, not {seed}")
+
+
 def suggest(name: str, choices: Iterable[str], n: int = 3) -> list[str]:
     """Return up to ``n`` of ``choices`` closest to ``name`` (case-insensitive)."""
     pool = list(choices)

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 import typer
 
 from seatcast.cli.app import DbOption, Format, FormatOption, app, plot_app
-from seatcast.cli.output import console, emit
+from seatcast.cli.output import check_image_path, console, emit
 
 mrp_app = typer.Typer(help="Multilevel regression and post-stratification from survey microdata.",
                       no_args_is_help=True)
@@ -55,6 +55,7 @@ def plot_backtest_cmd(
     model: Annotated[str, typer.Option(help="Swing model.")] = "covariate",
     inputs: Annotated[str, typer.Option(help="polls or actual.")] = "polls",
     db: DbOption = None,
+    fmt: FormatOption = Format.table,
 ) -> None:
     """Predicted vs actual share per seat and party, and a hex map of the seats called wrong."""
     from seatcast.api import open_store
@@ -62,8 +63,12 @@ def plot_backtest_cmd(
     from seatcast.models.covariate.features import boundaries_of
     from seatcast.plots.backtest import plot_backtest
 
+    check_image_path(out, option="--out")
     store = open_store(db)
     result = run_backtest(election, model=model, inputs=inputs, store=store, by_nation=True)
     target = store.load(election)
     path = plot_backtest(result, target, boundaries_of(target), out)
-    console().print(f"wrote {path} ({result.seats_correct_gb}/{result.n_seats_gb} GB seats right)")
+    data = {"output": str(path), "election": election, "model": result.model, "inputs": inputs,
+            "seats_correct_gb": result.seats_correct_gb, "n_seats_gb": result.n_seats_gb}
+    emit(fmt, data, table=lambda: console().print(
+        f"wrote {path} ({result.seats_correct_gb}/{result.n_seats_gb} GB seats right)"))

@@ -18,7 +18,7 @@ import typer
 from seatcast.api import open_store
 from seatcast.cli.app import DbOption, Format, FormatOption, app, plot_app
 from seatcast.cli.core import parse_nation_options, parse_share_options
-from seatcast.cli.output import console, emit
+from seatcast.cli.output import check_image_path, console, emit
 from seatcast.data import parties as party_info
 from seatcast.errors import DataError, InputError
 from seatcast.models import MODELS
@@ -40,6 +40,7 @@ def read_polls(spec: str) -> dict[str, float]:
                          f"({', '.join(ELECTION_DATES)})")
     import pandas as pd
 
+    _check_poll_rows(path)
     try:
         df = pd.read_csv(path)
     except Exception as exc:
@@ -57,6 +58,40 @@ def read_polls(spec: str) -> dict[str, float]:
         if values.notna().any():
             out[p] = round(float(values.mean()), 4)
     return out
+
+
+def _check_poll_rows(path: Path) -> None:
+    """Reject a polls file with a row of the wrong length or a share that is not a percentage.
+
+    pandas would turn an extra field into an index column and a bad number into a silent gap;
+    a blank cell is allowed (that pollster did not report the party).
+    """
+    import csv
+
+    try:
+        with path.open(newline="", encoding="utf-8-sig") as f:
+            rows = list(csv.reader(f))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise DataError(f"cannot read polls: {exc}", file=str(path)) from None
+    if not rows:
+        raise DataError("empty file", file=str(path), row=1)
+    header = [_RENAME.get(c.strip().lower(), c.strip().lower()) for c in rows[0]]
+    for n, row in enumerate(rows[1:], start=2):
+        if not any(cell.strip() for cell in row):
+            continue
+        if len(row) != len(header):
+            raise DataError(f"row has {len(row)} fields but the header (row 1) has {len(header)}",
+                            file=str(path), row=n)
+        for col, cell in zip(header, row, strict=True):
+            if col in _META or not cell.strip():
+                continue
+            try:
+                value = float(cell)
+            except ValueError:
+                raise DataError(f"{cell!r} is not a number", file=str(path), row=n, field=col) from None
+            if not 0.0 <= value <= 100.0:
+                raise DataError(f"{cell!r} is not a percentage between 0 and 100", file=str(path), row=n,
+                                field=col)
 
 
 def progress_bar(total: int, enabled: bool) -> Any:
@@ -161,15 +196,19 @@ def plot_calibration_cmd(
     sims: SimsOption = 10_000,
     seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
     db: DbOption = None,
+    fmt: FormatOption = Format.table,
 ) -> None:
     """Reliability diagram of a probabilistic backtest (predicted vs observed win frequency)."""
     from seatcast.backtest.probabilistic import run_probabilistic
     from seatcast.plots.calibration import plot_calibration
 
+    check_image_path(output)
     scores, _ = run_probabilistic(election, model=model, n_sims=sims, seed=seed, store=open_store(db))
     ax = plot_calibration(scores["calibration"], title=f"{election} ({model}): Brier {scores['brier']:.3f}")
     ax.figure.savefig(output, dpi=120, bbox_inches="tight")
-    console().print(f"wrote {output}")
+    data = {"output": str(output), "election": election, "model": model, "n_sims": sims, "seed": seed,
+            "brier": scores["brier"], "log_loss": scores["log_loss"]}
+    emit(fmt, data, table=lambda: console().print(f"wrote {output}"))
 
 
 @plot_app.command("seats")
@@ -184,11 +223,16 @@ def plot_seats_cmd(
     model: Annotated[str, typer.Option(help="Model (auto: covariate on UK bases).")] = "auto",
     workers: WorkersOption = 1,
     db: DbOption = None,
+    fmt: FormatOption = Format.table,
 ) -> None:
     """Distribution of each party's simulated seat total."""
     from seatcast.plots.seats import plot_seat_distributions
 
-    result = _run_forecast(base, polls, share, nation_share, model, sims, seed, workers, None, db, True)
+    check_image_path(output)
+    result = _run_forecast(base, polls, share, nation_share, model, sims, seed, workers, None, db,
+                           fmt is Format.table)
     ax = plot_seat_distributions(result)
     ax.figure.savefig(output, dpi=120, bbox_inches="tight")
-    console().print(f"wrote {output}")
+    data = {"output": str(output), "base": base, "model": result.model, "n_sims": result.n_sims,
+            "seed": result.seed}
+    emit(fmt, data, table=lambda: console().print(f"wrote {output}"))

@@ -94,6 +94,8 @@ def night(
     fmt: FormatOption = Format.table,
 ) -> None:
     """Project the parliament as seats declare (live), or replay a past election's night."""
+    if top < 0:
+        raise InputError(f"--top must be at least 0, not {top}")
     store = open_store(db)
     settings = NightSettings(n_sims=sims)
     if replay_election is not None:

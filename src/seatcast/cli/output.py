@@ -7,9 +7,11 @@ import io
 import json
 import sys
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any
 
 from seatcast.cli.app import Format
+from seatcast.errors import InputError
 
 
 def to_json(data: Any) -> str:
@@ -58,3 +60,20 @@ def console() -> Any:
 def pct(x: float) -> str:
     """A share as a percentage string."""
     return f"{x * 100:.1f}%"
+
+
+def check_image_path(path: Path, *, option: str = "--output") -> Path:
+    """Fail before any work when a plot could not be written: a missing folder or an unknown format.
+
+    The suffix picks matplotlib's format (none: PNG), so it must be one matplotlib can write.
+    """
+    from matplotlib.backend_bases import FigureCanvasBase
+
+    parent = path.expanduser().parent
+    if not parent.is_dir():
+        raise InputError(f"{option} {path}: folder {parent} does not exist")
+    suffix = path.suffix.lower().lstrip(".")
+    formats = FigureCanvasBase.get_supported_filetypes()
+    if suffix and suffix not in formats:
+        raise InputError(f"{option} {path}: cannot write .{suffix} images; use one of {', '.join(sorted(formats))}")
+    return path

@@ -218,7 +218,11 @@ def incumbency(
 
         emit(fmt, {"backtests": results}, rows=rows, table=table_bt)
         return
-    before = ELECTION_DATES.get(election) if election else None
+    before = None
+    if election:  # an unknown id is an error, never a silent estimate from every election
+        before = ELECTION_DATES.get(election) or store.load(election).date
+        if before is None:
+            raise InputError(f"--election {election}: has no polling date, so 'earlier elections' is undefined")
     est = estimate_incumbency(store, before=before).to_dict()
 
     def table() -> None:

@@ -65,6 +65,8 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from seatcast.errors import InputError
+
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
 
@@ -118,6 +120,10 @@ class NightSettings:
     noise_df: float = 0.0
     interval_scale: float = 1.6
     n_sims: int = 2000
+
+    def __post_init__(self) -> None:
+        if self.n_sims < 1:
+            raise InputError(f"night simulations must be at least 1, not {self.n_sims}")
 
 
 @dataclass(frozen=True, eq=False)

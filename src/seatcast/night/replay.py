@@ -27,7 +27,7 @@ import numpy as np
 from seatcast.backtest.metrics import seat_total_error
 from seatcast.backtest.runner import BACKTESTS
 from seatcast.data.schema import Election
-from seatcast.errors import InputError, UnknownNameError
+from seatcast.errors import InputError, UnknownNameError, check_seed
 from seatcast.night.model import NightPrior, NightProjection, NightSettings, fit_night, simulate_night
 from seatcast.night.orders import REAL_ORDER_NOTE, random_order, realistic_order
 from seatcast.night.prior import election_actuals, replay_prior
@@ -149,6 +149,9 @@ def replay(
     prior: NightPrior | None = None,
 ) -> ReplayResult:
     """Replay ``target`` from ``base`` (see the module docstring); every draw comes from ``seed``."""
+    check_seed(seed)
+    if runs < 0:
+        raise InputError(f"random orders (runs) must be at least 0, not {runs}")
     settings = settings or NightSettings()
     prior = prior or replay_prior(target, base)
     missing = [s for s in prior.seat_ids if not target.has_seat(s)]

@@ -33,7 +33,7 @@ import numpy as np
 
 from seatcast.data.parties import IND, NAMES, code_from_label, normalise_code
 from seatcast.data.schema import Election
-from seatcast.errors import DataError, SeatcastError
+from seatcast.errors import DataError, SeatcastError, check_seed
 from seatcast.night.model import NightPrior, NightProjection, NightSettings, simulate_night
 from seatcast.night.prior import shares_from_candidates, winner_code
 
@@ -201,6 +201,7 @@ class NightSession:
     updates: int = field(init=False, default=0)
 
     def __post_init__(self) -> None:
+        check_seed(self.seed)
         self.declared = np.zeros(self.prior.n_seats, dtype=bool)
         self.actual = np.zeros_like(self.prior.prior)
         self.winners = [None] * self.prior.n_seats

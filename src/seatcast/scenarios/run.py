@@ -149,6 +149,10 @@ def run_scenario(sc: Scenario, store: Any, *, sims: int | None = None, seed: int
     setup, steps, election, national = prepare_scenario(sc, store)
     n_sims = sims if sims is not None else sc.sims
     seed = seed if seed is not None else sc.seed
+    if n_sims and seed is None:
+        # One recorded seed for every stage: the stages share their draws (so a step's effect is not
+        # buried in sampling noise) and the run can be repeated from the printed seed.
+        seed = int(np.random.SeedSequence().entropy)  # type: ignore[arg-type]
     parties = setup.parties
     focus = _focus(steps)
     point: Any = np.asarray(setup.run(), dtype=np.float64)

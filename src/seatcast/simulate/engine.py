@@ -35,7 +35,7 @@ import numpy as np
 import numpy.typing as npt
 
 from seatcast.data.parties import IND, OTHER, SPEAKER
-from seatcast.errors import InputError
+from seatcast.errors import InputError, check_seed
 from seatcast.models.proportional import proportional_swing
 from seatcast.models.uniform import uniform_swing
 from seatcast.projection import ProjectionSetup
@@ -384,6 +384,7 @@ def simulate(
         raise InputError(f"n_sims must be at least 1, not {n_sims}")
     if chunk_size < 1 or workers < 1:
         raise InputError("chunk_size and workers must be at least 1")
+    check_seed(seed)
     accel = resolve_accel(accel)
     error = error or default_error(setup)
     entropy = int(np.random.SeedSequence(seed).entropy)  # type: ignore[arg-type]
