@@ -79,7 +79,7 @@ def backtest(
     *,
     model: str = "auto",
     inputs: str = "polls",
-    by_nation: bool = False,
+    by_nation: bool = True,
     db: str | Path | None = None,
 ) -> BacktestResult:
     """Backtest a model on a past election, using only what was known before it."""

@@ -47,6 +47,7 @@ class BacktestResult:
     national: dict[str, float]
     projection: Projection = field(repr=False)
     actual_winners: tuple[str, ...] = field(repr=False, default=())
+    nations: dict[str, dict[str, float]] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dict with the contract keys."""
@@ -57,6 +58,7 @@ class BacktestResult:
             "seats_correct_gb": self.seats_correct_gb, "n_seats_gb": self.n_seats_gb,
             "share_mae": round(self.share_mae, 3),
             "national": {p: round(v, 2) for p, v in self.national.items()},
+            "nations": {n: {p: round(v, 2) for p, v in sh.items()} for n, sh in self.nations.items()},
         }
 
 
@@ -99,7 +101,12 @@ def run_backtest(
     base: str | None = None,
     by_nation: bool = False,
 ) -> BacktestResult:
-    """Backtest ``model`` on ``election`` (see the module docstring)."""
+    """Backtest ``model`` on ``election`` (see the module docstring).
+
+    ``by_nation`` adds the Scotland-only and Wales-only final polls (or the actual nation
+    shares) to the GB shares. The CLI and :func:`seatcast.backtest` turn it on by default; it is
+    off here so internal callers (the error model's residuals) say what they use.
+    """
     store = store or Store()
     if base is None:
         if election not in BACKTESTS:
@@ -110,10 +117,11 @@ def run_backtest(
     national, nations = national_inputs(target_el, inputs, by_nation=by_nation)
     proj = project(base_el, national, model=model, nations=nations, standing=standing_of(target_el),
                    as_of=target_el.date, store=store)
-    return score(proj, target_el, inputs=inputs, national=national)
+    return score(proj, target_el, inputs=inputs, national=national, nations=nations)
 
 
-def score(proj: Projection, target_el: Election, *, inputs: str, national: dict[str, float]) -> BacktestResult:
+def score(proj: Projection, target_el: Election, *, inputs: str, national: dict[str, float],
+          nations: dict[str, dict[str, float]] | None = None) -> BacktestResult:
     """Score a projection against the actual result of ``target_el``."""
     frame = proj.frame
     ids = {c.id: c for c in target_el.constituencies}
@@ -136,5 +144,5 @@ def score(proj: Projection, target_el: Election, *, inputs: str, national: dict[
         seats_correct=seats_correct(proj.winners, actual_w),
         seats_correct_gb=seats_correct(proj.winners, actual_w, gb), n_seats_gb=int(gb.sum()),
         share_mae=share_mae(proj.shares[gb], act[gb], stood[gb]),
-        national=national, projection=proj, actual_winners=tuple(actual_w),
+        national=national, projection=proj, actual_winners=tuple(actual_w), nations=dict(nations or {}),
     )

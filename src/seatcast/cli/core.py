@@ -226,7 +226,10 @@ def backtest(
     election: Annotated[str, typer.Argument(help=f"Target election: {', '.join(BACKTESTS)}, or 'all'.")],
     model: Annotated[str, typer.Option(help=f"{', '.join(MODELS)}, auto (covariate on UK bases), or 'all'.")] = "auto",
     inputs: Annotated[str, typer.Option(help="polls (final-poll average) or actual (actual GB shares).")] = "polls",
-    by_nation: Annotated[bool, typer.Option(help="Also use Scotland and Wales shares (polls or actual).")] = False,
+    by_nation: Annotated[bool, typer.Option(
+        "--by-nation/--gb-only",
+        help="Also use the Scotland-only and Wales-only polls (or actual nation shares); --gb-only: GB shares only.",
+    )] = True,
     probabilistic: Annotated[bool, typer.Option(
         "--probabilistic", help="Also simulate and score win probabilities (Brier, log loss, calibration).")] = False,
     sims: Annotated[int, typer.Option(help="Simulations for --probabilistic.")] = 10_000,
