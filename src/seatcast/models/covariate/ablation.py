@@ -2,7 +2,8 @@
 
 Each variant is registered, for the duration of the call only, as a swing model named
 ``covariate-<group>`` (``covariate-none``: no group at all, i.e. uniform swing per nation re-based
-to the targets) and backtested like the full model, so the table in ``docs/covariate-model.md``
+to the targets; ``covariate+<group>``: the full model plus an opt-in group of
+:data:`~.features.OPTIONAL_GROUPS`) and backtested like the full model, so the table in ``docs/covariate-model.md``
 can be reproduced::
 
     from seatcast.models.covariate.ablation import ablation
@@ -17,32 +18,44 @@ from typing import Any
 
 from seatcast.models import MODELS, SwingModel, register_model
 from seatcast.models.covariate import make_factory
-from seatcast.models.covariate.features import GROUPS
+from seatcast.models.covariate.features import GROUPS, OPTIONAL_GROUPS
 from seatcast.models.uniform import uniform_swing
 
 ELECTIONS: tuple[str, ...] = ("ge2017", "ge2019", "ge2024")
 
 
 def variant(drop: str) -> str:
-    """Register (once) the model without group ``drop`` (``"none"``: without every group); its name."""
-    name = f"covariate-{drop}"
+    """Register (once) the model without group ``drop`` (``"none"``: without every group); its name.
+
+    ``drop`` written ``+group`` adds an opt-in group to the full model instead.
+    """
+    name = _name(drop)
     if name not in MODELS:
-        groups = () if drop == "none" else tuple(g for g in GROUPS if g != drop)
-        register_model(SwingModel(name, uniform_swing, "additive", f"covariate model without {drop}",
+        if drop.startswith("+"):
+            groups = (*GROUPS, drop[1:])
+        else:
+            groups = () if drop == "none" else tuple(g for g in GROUPS if g != drop)
+        what = f"with {drop[1:]}" if drop.startswith("+") else f"without {drop}"
+        register_model(SwingModel(name, uniform_swing, "additive", f"covariate model {what}",
                                   factory=make_factory(groups)))
     return name
 
 
-def ablation(store: Any, drops: Sequence[str] = ("none", *GROUPS), elections: Sequence[str] = ELECTIONS,
-             inputs: Sequence[str] = ("polls", "actual")) -> list[dict[str, Any]]:
+DROPS: tuple[str, ...] = ("none", *GROUPS, *(f"+{opt}" for opt in OPTIONAL_GROUPS))
+
+
+def ablation(store: Any, drops: Sequence[str] = DROPS,
+             elections: Sequence[str] = ELECTIONS, inputs: Sequence[str] = ("polls", "actual")) -> list[dict[str, Any]]:
     """GB seats right for the full model and each variant: one dict per variant, keyed ``ge2024/polls``..."""
     from seatcast.backtest.runner import run_backtest
 
     rows = []
-    added = [variant(d) for d in drops if f"covariate-{d}" not in MODELS]
+    added = [name for name in (_name(d) for d in drops) if name not in MODELS]
+    for d in drops:
+        variant(d)
     try:
         for drop in ("all", *drops):
-            model = "covariate" if drop == "all" else f"covariate-{drop}"
+            model = "covariate" if drop == "all" else _name(drop)
             row: dict[str, Any] = {"variant": drop}
             for e in elections:
                 for i in inputs:
@@ -53,3 +66,7 @@ def ablation(store: Any, drops: Sequence[str] = ("none", *GROUPS), elections: Se
         for name in added:
             MODELS.pop(name, None)
     return rows
+
+
+def _name(drop: str) -> str:
+    return f"covariate{drop}" if drop.startswith("+") else f"covariate-{drop}"

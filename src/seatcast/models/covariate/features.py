@@ -23,6 +23,10 @@ Groups (each one can be switched off for the ablation table):
 ``demography`` census degree share, aged 65+, White British, Muslim share x own change
 ``incumbency`` MP standing again, MP retiring, a sitting MP standing for another party
 ``tactical``   share of anti-Conservative tactical sites recommending the party (or another)
+``realign``    (opt-in) constant trends in share points: 2016 Leave share and full-time
+               students; the Brexit-era realignment (Labour losing ground in Leave seats and
+               gaining in student seats) showed in every pair from 2010->2015 on, whatever
+               Labour's national change, so it is a constant, not a driver feature
 =============  ==========================================================================
 
 Three structural mechanisms sit beside the regression (see :mod:`.kernel` and :mod:`.fit`):
@@ -58,9 +62,13 @@ RIGHT_CODES: tuple[str, ...] = ("ukip", "brx", "ruk")
 ANTI_CON: frozenset[str] = frozenset({"lab", "ld", "green", "snp", "pc"})
 #: Regression groups (ridge features) and structural mechanisms (``falling``, ``squeeze``,
 #: ``right_base``); the ablation table drops one at a time.
-FEATURE_GROUPS: tuple[str, ...] = ("position", "brexit", "predecessor", "demography", "incumbency", "tactical")
+#: ``realign`` is opt-in (not in :data:`GROUPS`): time-series CV lets it in for 2019 and 2024 and
+#: it lowers the share error there, but it does not gain seats (docs/covariate-model.md, miss analysis).
+FEATURE_GROUPS: tuple[str, ...] = ("position", "brexit", "predecessor", "demography", "incumbency", "tactical",
+                                   "realign")
+OPTIONAL_GROUPS: tuple[str, ...] = ("realign",)
 MECHANISMS: tuple[str, ...] = ("falling", "squeeze", "right_base")
-GROUPS: tuple[str, ...] = (*FEATURE_GROUPS, *MECHANISMS)
+GROUPS: tuple[str, ...] = (*(g for g in FEATURE_GROUPS if g not in OPTIONAL_GROUPS), *MECHANISMS)
 #: Anti-Conservative parties a tactical squeeze moves votes between.
 SQUEEZE_PARTIES: tuple[str, ...] = ("lab", "ld", "green", "snp", "pc")
 #: The populist right's base moves to its predecessor's geography when its party at the base
@@ -76,6 +84,8 @@ TACTICAL_SITES: frozenset[str] = frozenset({
 UNIONIST_SITES: frozenset[str] = frozenset({"scotlandinunion.co.uk"})
 UNIONIST_PARTIES: tuple[str, ...] = ("con", "lab", "ld")
 DEMOGRAPHY = ("share_level4plus_qual", "share_age_65plus", "share_white_british", "share_muslim")
+#: Census columns of the ``realign`` group (constant trends, beside the Leave share).
+REALIGN: tuple[str, ...] = ("share_fulltime_students",)
 
 
 @dataclass(frozen=True)
@@ -101,7 +111,11 @@ FEATURES: tuple[Feature, ...] = (
     Feature("tactical_own", "tactical", None),
     Feature("tactical_other", "tactical", None),
     Feature("freed", "position", "freed"),
+    Feature("leave_trend", "realign", None),
+    *(Feature(d.removeprefix("share_") + "_trend", "realign", None) for d in REALIGN),
 )
+FREED = next(k for k, f in enumerate(FEATURES) if f.name == "freed")
+REALIGN_AT = next(k for k, f in enumerate(FEATURES) if f.name == "leave_trend")
 
 
 def role_of(code: str, right: str | None) -> str | None:
@@ -137,10 +151,10 @@ def covariates(boundaries: str) -> pd.DataFrame:
     b = "2024" if boundaries == "2024" else "2010"
     leave = _csv(f"covariates/eu_ref_leave_2016_by_constituency_{b}boundaries.csv.gz")
     demo = _csv(f"covariates/demographics_{b}boundaries.csv.gz")
-    df = leave[["ons_id", "leave_share"]].merge(demo[["ons_id", *DEMOGRAPHY, "population"]], on="ons_id",
+    df = leave[["ons_id", "leave_share"]].merge(demo[["ons_id", *DEMOGRAPHY, *REALIGN, "population"]], on="ons_id",
                                                  how="left").set_index("ons_id")
     have = ["leave_share", "share_age_65plus", "share_white_british", "share_muslim"]
-    for col in DEMOGRAPHY:
+    for col in (*DEMOGRAPHY, *REALIGN):
         miss = df[col].isna() & df["population"].notna()
         if miss.any():
             ok = df[col].notna()
@@ -155,6 +169,19 @@ def seat_covariates(seat_ids: Sequence[str], boundaries: str) -> FloatArray:
     """``[seats, 1 + len(DEMOGRAPHY)]`` Leave share and demography; seats without data get the mean."""
     df = covariates(boundaries)
     cols = ["leave_share", *DEMOGRAPHY]
+    out = np.full((len(seat_ids), len(cols)), np.nan)
+    for i, s in enumerate(seat_ids):
+        if s in df.index:
+            out[i] = df.loc[s, cols].to_numpy(float)
+    ok = ~np.isnan(out)
+    mean = np.where(ok, out, 0).sum(axis=0) / np.maximum(ok.sum(axis=0), 1)
+    return np.where(ok, out, mean)
+
+
+def seat_realign(seat_ids: Sequence[str], boundaries: str) -> FloatArray:
+    """``[seats, 1 + len(REALIGN)]`` Leave share and the :data:`REALIGN` census shares (mean-filled)."""
+    df = covariates(boundaries)
+    cols = ["leave_share", *REALIGN]
     out = np.full((len(seat_ids), len(cols)), np.nan)
     for i, s in enumerate(seat_ids):
         if s in df.index:
@@ -316,6 +343,8 @@ def build_design(
     n = len(seat_ids)
     cov = seat_covariates(seat_ids, boundaries)
     cov = cov - cov.mean(axis=0)
+    trend = seat_realign(seat_ids, boundaries)
+    trend = trend - trend.mean(axis=0)
     rstr = right_strength(seat_ids, boundaries, earlier)
     roles = tuple(role_of(p, right) for p in parties)
     order = np.argsort(-base, axis=1)
@@ -349,7 +378,8 @@ def build_design(
             own = advice.get(role, 0.0)
             m[i, k + 3] = own
             m[i, k + 4] = sum(advice.values()) - own if role in ANTI_CON or role == "con" else 0.0
-        m[:, -1] = 1.0  # ``freed``: its value is sum_p r_ip min(D_gp, 0) over the other roles
+        m[:, REALIGN_AT:REALIGN_AT + trend.shape[1]] = trend
+        m[:, FREED] = 1.0  # ``freed``: its value is sum_p r_ip min(D_gp, 0) over the other roles
         z[role] = m
     return SeatDesign(roles=roles, z=z)
 
