@@ -77,15 +77,24 @@ def standing_of(target: Election) -> dict[str, set[str]]:
 
 
 def national_inputs(
-    target: Election, inputs: str, *, by_nation: bool = False
+    target: Election, inputs: str, *, by_nation: bool = False, average: str = "mean", store: Store | None = None
 ) -> tuple[dict[str, float], dict[str, dict[str, float]]]:
     """The GB shares a backtest feeds the model and, with ``by_nation``, Scotland's and Wales's.
 
     With polls, the nation shares are the Scotland-only and Wales-only final polls; with actual
-    inputs, the actual nation shares.
+    inputs, the actual nation shares. ``average="house"`` replaces the plain mean of the GB final
+    polls by the house-effect-aware average of :mod:`seatcast.data.poll_average` (learned from
+    elections before the target only; ``store`` supplies their results).
     """
     if inputs == "polls":
-        return poll_average(target.id), (nation_poll_averages(target.id) if by_nation else {})
+        nations = nation_poll_averages(target.id) if by_nation else {}
+        if average == "mean":
+            return poll_average(target.id), nations
+        if average == "house":
+            from seatcast.data.poll_average import house_average
+
+            return house_average(target.id, store=store).shares, nations
+        raise InputError(f"unknown poll average {average!r}; choose mean or house")
     if inputs == "actual":
         nations = {n: actual_gb_shares(target, nations=(n,)) for n in ("Scotland", "Wales")} if by_nation else {}
         return actual_gb_shares(target), nations
@@ -100,12 +109,14 @@ def run_backtest(
     store: Store | None = None,
     base: str | None = None,
     by_nation: bool = False,
+    average: str = "mean",
 ) -> BacktestResult:
     """Backtest ``model`` on ``election`` (see the module docstring).
 
     ``by_nation`` adds the Scotland-only and Wales-only final polls (or the actual nation
     shares) to the GB shares. The CLI and :func:`seatcast.backtest` turn it on by default; it is
-    off here so internal callers (the error model's residuals) say what they use.
+    off here so internal callers (the error model's residuals) say what they use. ``average``
+    (``"mean"`` or ``"house"``) picks the GB final-poll average for ``inputs="polls"``.
     """
     store = store or Store()
     if base is None:
@@ -114,7 +125,7 @@ def run_backtest(
         base = BACKTESTS[election]
     target_el = store.load(election)
     base_el = store.load(base)
-    national, nations = national_inputs(target_el, inputs, by_nation=by_nation)
+    national, nations = national_inputs(target_el, inputs, by_nation=by_nation, average=average, store=store)
     proj = project(base_el, national, model=model, nations=nations, standing=standing_of(target_el),
                    as_of=target_el.date, store=store)
     return score(proj, target_el, inputs=inputs, national=national, nations=nations)

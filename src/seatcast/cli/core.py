@@ -232,6 +232,8 @@ def backtest(
     )] = True,
     probabilistic: Annotated[bool, typer.Option(
         "--probabilistic", help="Also simulate and score win probabilities (Brier, log loss, calibration).")] = False,
+    poll_average: Annotated[str, typer.Option(
+        "--poll-average", help="mean (plain mean of the final polls) or house (house-effect-aware average).")] = "mean",
     sims: Annotated[int, typer.Option(help="Simulations for --probabilistic.")] = 10_000,
     seed: Annotated[int, typer.Option(help="Random seed for --probabilistic.")] = 0,
     db: DbOption = None,
@@ -240,10 +242,12 @@ def backtest(
     """Score a model on a past election using only what was known before it."""
     if inputs not in INPUTS:
         raise InputError(f"--inputs must be one of {', '.join(INPUTS)}, not {inputs!r}")
+    if poll_average not in ("mean", "house"):
+        raise InputError(f"--poll-average must be mean or house, not {poll_average!r}")
     store = open_store(db)
     targets = list(BACKTESTS) if election == "all" else [election]
     models = list(MODELS) if model == "all" else [model]
-    results = [run_backtest(e, model=m, inputs=inputs, by_nation=by_nation, store=store)
+    results = [run_backtest(e, model=m, inputs=inputs, by_nation=by_nation, store=store, average=poll_average)
                for e in targets for m in models]
     dicts = [r.to_dict() for r in results]
     if probabilistic:  # always simulates from the final polls (see seatcast.backtest.probabilistic)
