@@ -74,7 +74,7 @@ async def run_clients(url: str, base: str, model: str, clients: int, seconds: fl
     """Run the clients; return latencies (seconds) and errors."""
     import httpx
 
-    async with httpx.AsyncClient(base_url=url, timeout=30) as warm:
+    async with httpx.AsyncClient(base_url=url, timeout=30) as warm:  # set-up only, before the clock
         baseline = (await warm.get(f"/api/baseline/{base}")).json()
         start_shares = {p["code"]: p["share"] for p in baseline["parties"]}
         await warm.post("/api/project", json={"base": base, "model": model, "shares": start_shares})
@@ -84,7 +84,6 @@ async def run_clients(url: str, base: str, model: str, clients: int, seconds: fl
     latencies: list[float] = []
     errors: list[str] = []
     sent = 0
-    stop_at = time.perf_counter() + seconds
 
     def body() -> dict[str, Any]:
         moved = np.maximum(0.0, np.array([start_shares[p] for p in parties]) + rng.normal(0, 3, len(parties)))
@@ -94,33 +93,58 @@ async def run_clients(url: str, base: str, model: str, clients: int, seconds: fl
         return {"base": base, "model": model,
                 "shares": {p: float(np.round(v, 1)) for p, v in zip(parties, moved, strict=True)}}
 
-    async def client(c: httpx.AsyncClient) -> None:
+    # Bodies are made before the clock starts, so the clients spend their CPU on HTTP only.
+    bodies = [json.dumps(body()).encode() for _ in range(min(max_requests, 8192))]
+    host, port = url.removeprefix("http://").split(":")
+
+    async def client(k: int) -> None:
+        # One keep-alive connection per client, as 50 browsers would have, spoken in plain
+        # HTTP/1.1 over asyncio streams: a Python HTTP library would cost the load generator
+        # more CPU than the server spends per request, and the figures would measure it.
         nonlocal sent
-        while time.perf_counter() < stop_at and sent < max_requests:
-            sent += 1
-            payload = body()
-            t0 = time.perf_counter()
-            try:
-                r = await c.post("/api/project", json=payload)
-                await r.aread()
-                if r.status_code != 200:
-                    errors.append(f"HTTP {r.status_code}: {r.text[:200]}")
-            except httpx.HTTPError as exc:
-                errors.append(f"{type(exc).__name__}: {exc}")
-            latencies.append(time.perf_counter() - t0)
-            if think > 0:
-                await asyncio.sleep(think * (0.5 + rng.random()))
+        reader, writer = await asyncio.open_connection(host, int(port))
+        try:
+            while time.perf_counter() < stop_at and sent < max_requests:
+                payload = bodies[(k * 7919 + sent) % len(bodies)]
+                sent += 1
+                t0 = time.perf_counter()
+                try:
+                    status, text = await post(reader, writer, "/api/project", payload)
+                    if status != 200:
+                        errors.append(f"HTTP {status}: {text[:200]!r}")
+                except (OSError, asyncio.IncompleteReadError, ValueError) as exc:
+                    errors.append(f"{type(exc).__name__}: {exc}")
+                    writer.close()
+                    reader, writer = await asyncio.open_connection(host, int(port))
+                latencies.append(time.perf_counter() - t0)
+                if think > 0:
+                    await asyncio.sleep(think * (0.5 + rng.random()))
+        finally:
+            writer.close()
 
-    async def one_client() -> None:
-        # One connection per client, as 50 browsers would have: a shared pool hands its
-        # connections out unfairly under contention and inflates the tail.
-        async with httpx.AsyncClient(base_url=url, timeout=30, limits=httpx.Limits(max_connections=1)) as c:
-            await client(c)
-
+    stop_at = time.perf_counter() + seconds
     t_start = time.perf_counter()
-    await asyncio.gather(*(one_client() for _ in range(clients)))
+    await asyncio.gather(*(client(k) for k in range(clients)))
     wall = time.perf_counter() - t_start
     return {"latencies": latencies, "errors": errors, "wall": wall}
+
+
+async def post(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, path: str,
+               payload: bytes) -> tuple[int, bytes]:
+    """One HTTP/1.1 POST on a kept-alive connection: status and body (Content-Length framing)."""
+    writer.write(b"POST %s HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                 b"Content-Length: %d\r\n\r\n%s" % (path.encode(), len(payload), payload))
+    await writer.drain()
+    head = await reader.readuntil(b"\r\n\r\n")
+    status = int(head[9:12])
+    length = None
+    for line in head.split(b"\r\n")[1:]:
+        name, _, value = line.partition(b":")
+        if name.strip().lower() == b"content-length":
+            length = int(value)
+    if length is None:
+        raise ValueError("response without Content-Length")
+    return status, await reader.readexactly(length)
 
 
 def summarise(run: dict[str, Any], clients: int) -> dict[str, Any]:

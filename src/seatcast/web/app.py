@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from seatcast.data import parties as party_info
-from seatcast.data.frame import ShareFrame, winners_of
+from seatcast.data.frame import ShareFrame
 from seatcast.data.parties import IND, OTHER, SEPARATE_NATIONS, SPEAKER
 from seatcast.data.schema import Constituency, Election
 from seatcast.errors import DataError, InputError, ScenarioError, SeatcastError, UnknownNameError
@@ -175,23 +175,26 @@ class Dashboard:
                 shares = np.asarray(step.apply(shares, None), dtype=np.float64)
                 records.append(_step_record(step))
         parties = setup.parties
-        winners = winners_of(shares, parties)
-        names, counts = np.unique(winners, return_counts=True)
-        order = np.argsort(-counts, kind="stable")
+        masked = shares.copy()
+        if OTHER in parties:  # pooled minor candidates never win (see data/frame.py)
+            masked[:, parties.index(OTHER)] = -1.0
+        won = masked.argmax(axis=1)
+        counts = np.bincount(won, minlength=len(parties))
+        order = sorted(np.flatnonzero(counts), key=lambda j: (-counts[j], parties[j]))
         f = setup.frame
         out = {
             "base": f.election_id,
             "model": setup.model.name,
             "boundaries": boundaries_for(self.base(req.base).election.boundaries),
             "parties": list(parties),
-            "seats_predicted": {str(names[i]): int(counts[i]) for i in order},
+            "seats_predicted": {parties[j]: int(counts[j]) for j in order},
             "national_target": {p: round(float(v), 6) for p, v in zip(parties, setup.national_target, strict=True)
                                 if v > 0},
             "notes": list(setup.notes),
             "steps": records,
             "seat_ids": list(f.seat_ids),
             "names": list(f.names),
-            "winners": winners.tolist(),
+            "winners": np.asarray(parties)[won].tolist(),
             "shares": np.round(shares, 4),  # an array: encode_json writes it without a list copy
         }
         return out
