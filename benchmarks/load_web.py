@@ -1,12 +1,15 @@
 """Load test of ``POST /api/project``: concurrent clients moving the swingometer.
 
 Starts its own uvicorn server (a separate process, 127.0.0.1 only, a free port), then runs
-``--clients`` asyncio clients (httpx) that each post a projection, wait for the answer and post
-the next, for ``--seconds`` or until ``--max-requests`` have been sent, whichever comes first.
-``--think`` makes each client pause (uniformly 0.5-1.5 times the value) between requests, as a
-person dragging a debounced slider does; the default, 0, is a closed loop. Each request carries
-new random GB shares around the base election's (rounded to 0.1 points,
-as a slider gives them), so the server's answer cache almost never helps. Prints requests per
+``--clients`` asyncio clients, each on its own kept-alive HTTP/1.1 connection, that post a
+projection, wait for the answer and post the next, for ``--seconds`` or until
+``--max-requests`` have been sent, whichever comes first. The clients speak plain HTTP over
+asyncio streams with bodies made before the clock starts, so the load generator costs less CPU
+than the server and the figures measure the server. ``--think`` makes each client pause
+(uniformly 0.5-1.5 times the value) between requests, as a person dragging a debounced slider
+does; the default, 0, is a closed loop. Each request carries new random GB shares around the
+base election's (rounded to 0.1 points, as a slider gives them), so the server's answer cache
+rarely helps. Prints requests per
 second, latency percentiles and the error count. Goal: p99 under 100 ms, no errors.
 
     .venv/bin/python benchmarks/load_web.py                       # 50 clients, 30 s
