@@ -36,8 +36,10 @@ lint: setup
 test: setup browser lint
 	$(BIN)/pytest -q --basetemp=.pytest-tmp
 
+# The simulation engine at 10k, 100k and 1M simulations (numpy and numba), then the web load test.
 bench: setup
-	@for f in benchmarks/bench_*.py; do echo "== $$f"; $(PY) $$f || exit 1; done
+	$(PY) benchmarks/bench_simulate.py --max 1000000 --accel both
+	$(PY) benchmarks/load_web.py --clients 50 --seconds 30
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
