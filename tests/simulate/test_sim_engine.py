@@ -180,7 +180,7 @@ def test_compact_kernel_equals_setup_run(store: Store, error: ErrorModel, model:
     out = simulate_shares(st_, plan, z, Workspace(plan, n))
     # No seat or region noise: each simulation is setup.run on its perturbed targets.
     z_nat, z_nation, _, _ = plan.layout.split(z)
-    targets = kernels.perturb_targets(plan.target, z_nat @ plan.national_w, z_nation * np.float32(plan.nation_sd))
+    targets = kernels.perturb_targets(plan.target, z_nat @ plan.national_w, z_nation * plan.nation_sd)
     expect = np.asarray(st_.run(targets), dtype=np.float32)
     np.testing.assert_allclose(out, expect, atol=3e-7)
     assert np.abs(out - out[:1]).max() > 1e-3  # the simulations do differ
@@ -211,3 +211,24 @@ def test_accel_setting_is_checked(setup: ProjectionSetup, error: ErrorModel, mon
     monkeypatch.setenv("SEATCAST_ACCEL", "nonsense")
     with pytest.raises(InputError, match="accel"):
         simulate(setup, n_sims=10, seed=1, error=error)
+
+
+def test_nation_sizes_per_group(store: Store, setup: ProjectionSetup, error: ErrorModel) -> None:
+    """Each swing group gets its own nation-error size; the same for all is the single-size engine."""
+    from dataclasses import replace
+
+    from seatcast.simulate.engine import make_plan
+
+    uniform = replace(error, nation_sds=tuple((g, error.nation_sd) for g in setup.groups))
+    same(simulate(setup, n_sims=200, seed=3, error=uniform), simulate(setup, n_sims=200, seed=3, error=error))
+    own = replace(error, nation_sds=(("England", 0.0), ("Scotland", 0.2)))
+    plan = make_plan(setup, own, 1)
+    sizes = dict(zip(setup.groups, plan.nation_sd[:, 0].tolist(), strict=True))
+    assert sizes["England"] == 0.0 and sizes["Scotland"] == pytest.approx(0.2)
+    assert sizes["Wales"] == pytest.approx(error.nation_sd)
+    small = prepare(store.load("ge2019n24"), {"lab": 40, "con": 24, "ld": 12, "ruk": 15}, model="uns")
+    fast = simulate(small, n_sims=6, seed=21, error=own, chunk_size=4)
+    wins, shares = reference_simulate(small, n_sims=6, seed=21, error=own)
+    assert (fast.win_counts != wins).sum() <= 4
+    np.testing.assert_allclose(fast.mean_shares, shares / 6, atol=1e-5)
+    assert own.scaled(2.0).nation_sd_of("Scotland") == pytest.approx(0.4)

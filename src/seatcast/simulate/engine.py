@@ -75,7 +75,8 @@ class Plan:
     layout: kernels.Layout
     target: npt.NDArray[np.float32]  # [G, P]
     national_w: npt.NDArray[np.float32]  # [k + P, P]: national variates -> log errors
-    nation_sd: float
+    #: Nation-error size of each group ``[G, 1]`` (England, Scotland, Wales each their own).
+    nation_sd: npt.NDArray[np.float32]
     region_sd: float
     seat_region: npt.NDArray[np.intp]  # [S]
     rows: npt.NDArray[np.intp]  # seat-noise pairs
@@ -128,10 +129,11 @@ def make_plan(setup: ProjectionSetup, error: ErrorModel, entropy: int) -> Plan:
     rows = np.concatenate([np.broadcast_to(b.seats, b.cols.shape).ravel() for b in buckets]).astype(np.intp)
     cols = np.concatenate([b.cols.ravel() for b in buckets]).astype(np.intp)
     pair_sd = np.concatenate([b.sd.ravel() for b in buckets]).astype(np.float32)
+    nation_sd = np.array([error.nation_sd_of(g) for g in setup.groups], dtype=np.float32).reshape(-1, 1)
     layout = kernels.Layout(n_national=k + p, n_groups=len(setup.groups), n_regions=len(regions), n_parties=p,
                             n_pairs=len(rows))
     return Plan(layout=layout, target=np.asarray(setup.target, dtype=np.float32),
-                national_w=w.astype(np.float32), nation_sd=error.nation_sd, region_sd=error.region_sd,
+                national_w=w.astype(np.float32), nation_sd=nation_sd, region_sd=error.region_sd,
                 seat_region=seat_region, rows=rows, cols=cols, pair_sd=pair_sd, oth_col=oth_col, entropy=entropy,
                 buckets=buckets, mode=kernel_mode(setup),
                 base_national=np.asarray(setup.ctx.base_national, dtype=np.float32))
@@ -201,7 +203,7 @@ def _prelude(setup: ProjectionSetup, plan: Plan, z: npt.NDArray[np.float32],
     n = z.shape[0]
     z_nat, z_nation, z_region, z_seat = plan.layout.split(z)
     national = z_nat @ plan.national_w
-    targets = kernels.perturb_targets(plan.target, national, z_nation * np.float32(plan.nation_sd))
+    targets = kernels.perturb_targets(plan.target, national, z_nation * plan.nation_sd)
     region = (z_region * np.float32(plan.region_sd)).reshape(n, -1)
     return _sources(setup, plan, targets, ws), region, z_seat
 

@@ -74,6 +74,10 @@ class ErrorModel:
     national_cov: FloatArray
     minor_sd: float = PRIOR_MINOR_SD
     nation_sd: float = PRIOR_NATION_SD
+    #: Per-nation sizes (nation name -> sd) the engine applies to that swing group; a nation not
+    #: listed gets ``nation_sd``. Empty by default: the per-nation estimate was tried and made
+    #: calibration worse (docs/forecast-calibration.md), so it is a what-if knob for now.
+    nation_sds: tuple[tuple[str, float], ...] = ()
     region_sd: float = PRIOR_REGION_SD
     seat_sd: float = PRIOR_SEAT_SD
     seat_sd_third: float = PRIOR_SEAT_SD * 1.25
@@ -91,7 +95,8 @@ class ErrorModel:
         """The same model with every standard deviation multiplied by ``factor`` (what-ifs, tests)."""
         return ErrorModel(
             national_cov=self.national_cov * factor**2, minor_sd=self.minor_sd * factor,
-            nation_sd=self.nation_sd * factor, region_sd=self.region_sd * factor, seat_sd=self.seat_sd * factor,
+            nation_sd=self.nation_sd * factor, nation_sds=tuple((n, v * factor) for n, v in self.nation_sds),
+            region_sd=self.region_sd * factor, seat_sd=self.seat_sd * factor,
             seat_sd_third=self.seat_sd_third * factor, seat_sd_ind=self.seat_sd_ind * factor,
             sources=(*self.sources, f"scaled by {factor}"),
         )
@@ -102,10 +107,16 @@ class ErrorModel:
         return {
             "national_sd": {p: round(float(s), 4) for p, s in zip(NATIONAL_PARTIES, sd, strict=True)},
             "minor_sd": round(self.minor_sd, 4), "nation_sd": round(self.nation_sd, 4),
+            "nation_sds": {n: round(v, 4) for n, v in self.nation_sds},
             "region_sd": round(self.region_sd, 4), "seat_sd": round(self.seat_sd, 4),
             "seat_sd_third": round(self.seat_sd_third, 4), "seat_sd_ind": round(self.seat_sd_ind, 4),
             "sources": list(self.sources),
         }
+
+
+    def nation_sd_of(self, nation: str) -> float:
+        """The nation-error size of ``nation`` (a swing group): its own if given, else :attr:`nation_sd`."""
+        return dict(self.nation_sds).get(nation, self.nation_sd)
 
 
 def national_slot(party: str) -> int | None:

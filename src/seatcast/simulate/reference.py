@@ -43,7 +43,7 @@ def reference_simulate(setup: ProjectionSetup, *, n_sims: int, seed: int, error:
             national = z_nat @ plan.national_w
             target = np.zeros_like(plan.target)
             for g in range(lay.n_groups):
-                row = plan.target[g] * np.exp(national + z_nation[g] * np.float32(plan.nation_sd))
+                row = plan.target[g] * np.exp(national + z_nation[g] * plan.nation_sd[g])
                 target[g] = row / row.sum() if row.sum() > 0 else row
             shares = np.asarray(setup.run(target), dtype=np.float32)
             # Region and seat noise, seat by seat.
