@@ -10,6 +10,7 @@ from seatcast.cli import app
 from seatcast.data.store import Store
 from seatcast.night.model import NightPrior, NightSettings, fit_night, simulate_night
 from seatcast.night.orders import realistic_order
+from seatcast.night.prior import replay_prior
 from seatcast.night.replay import exit_poll_error, replay
 
 
@@ -71,12 +72,14 @@ def test_realistic_order_starts_in_the_north_east(store: Store) -> None:
 
 def test_small_replay_sanity(store: Store) -> None:
     target, base = store.load("ge2019"), store.load("ge2017")
-    res = replay(target, base, runs=1, seed=2, checkpoints=(50, len(target)), settings=NightSettings(n_sims=200))
+    res = replay(target, base, runs=1, seed=2, checkpoints=(50, len(target)), settings=NightSettings(n_sims=200),
+                 store=store)
     rows = res.summary()
     assert [r["declared"] for r in rows] == [50, 650]
     assert rows[-1]["realistic_error"] == 0.0 and rows[-1]["random_error_mean"] == 0.0
     assert rows[0]["random_error_mean"] < res.prior_error  # 50 seats tell more than the polls alone
-    again = replay(target, base, runs=1, seed=2, checkpoints=(50,), settings=NightSettings(n_sims=200))
+    again = replay(target, base, runs=1, seed=2, checkpoints=(50,), settings=NightSettings(n_sims=200),
+                   store=store)
     assert again.checkpoints[0].seat_total_error == res.checkpoints[0].seat_total_error
 
 
@@ -144,3 +147,13 @@ def test_calibration_widens_intervals() -> None:
     for party in ("a", "b"):
         (lo1, hi1), (lo2, hi2) = narrow.seats_interval[party], wide.seats_interval[party]
         assert lo2 <= lo1 and hi2 >= hi1 and (hi2 - lo2) > (hi1 - lo1)
+
+
+def test_replay_prior_is_the_covariate_projection_at_the_final_polls(store: Store) -> None:
+    target, base = store.load("ge2019"), store.load("ge2017")
+    cov = replay_prior(target, base, store=store)
+    old = replay_prior(target, base, model="transition")
+    assert "covariate" in cov.source and "transition" in old.source
+    assert cov.seat_ids == old.seat_ids and cov.parties == old.parties
+    assert np.allclose(cov.prior.sum(axis=1), 1.0)
+    assert not np.allclose(cov.prior, old.prior)  # a different seat model, not a relabelled one

@@ -105,7 +105,7 @@ def night(
         target = store.load(replay_election)
         base_el = store.load(base or base_of(replay_election))
         res = replay(target, base_el, orders=orders, runs=runs, seed=seed, settings=settings,
-                     checkpoints=(*CHECKPOINTS, len(target)))
+                     checkpoints=(*CHECKPOINTS, len(target)), store=store)
         if fmt is Format.json:
             for cp in res.checkpoints:
                 _json_line(cp.to_dict())

@@ -1,8 +1,8 @@
 """Replays: feed a past election's results one by one and score the projection as it goes.
 
 A replay of election *E* (``ge2017``, ``ge2019``, ``ge2024``) starts from the honest prior
-(:func:`seatcast.night.prior.replay_prior`: the base from
-:data:`seatcast.backtest.runner.BACKTESTS`, *E*'s final polls and nominations), declares *E*'s
+(:func:`seatcast.night.prior.replay_prior`: the covariate projection of the base from
+:data:`seatcast.backtest.runner.BACKTESTS` at *E*'s final polls, with its nominations), declares *E*'s
 seats in an order (:mod:`seatcast.night.orders`) and, at each checkpoint (10, 25, 50, 100, 200,
 400 declarations, and all of them), projects the parliament and scores it:
 ``seat_total_error`` is :func:`seatcast.backtest.metrics.seat_total_error` of the projected mean
@@ -147,13 +147,17 @@ def replay(
     checkpoints: tuple[int, ...] = (*CHECKPOINTS, 10_000),
     settings: NightSettings | None = None,
     prior: NightPrior | None = None,
+    store: Any = None,
 ) -> ReplayResult:
-    """Replay ``target`` from ``base`` (see the module docstring); every draw comes from ``seed``."""
+    """Replay ``target`` from ``base`` (see the module docstring); every draw comes from ``seed``.
+
+    ``store`` holds the elections before ``target`` that the covariate prior is fitted on.
+    """
     check_seed(seed)
     if runs < 0:
         raise InputError(f"random orders (runs) must be at least 0, not {runs}")
     settings = settings or NightSettings()
-    prior = prior or replay_prior(target, base)
+    prior = prior or replay_prior(target, base, store=store)
     missing = [s for s in prior.seat_ids if not target.has_seat(s)]
     if missing:
         raise InputError(f"{base.id} and {target.id} do not share boundaries (e.g. seat {missing[0]})")
