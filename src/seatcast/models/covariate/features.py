@@ -165,30 +165,26 @@ def covariates(boundaries: str) -> pd.DataFrame:
     return df
 
 
-def seat_covariates(seat_ids: Sequence[str], boundaries: str) -> FloatArray:
-    """``[seats, 1 + len(DEMOGRAPHY)]`` Leave share and demography; seats without data get the mean."""
+def _seat_columns(seat_ids: Sequence[str], boundaries: str, cols: Sequence[str]) -> FloatArray:
+    """``[seats, len(cols)]`` covariate columns per seat; seats without data get the column mean."""
     df = covariates(boundaries)
-    cols = ["leave_share", *DEMOGRAPHY]
     out = np.full((len(seat_ids), len(cols)), np.nan)
     for i, s in enumerate(seat_ids):
         if s in df.index:
-            out[i] = df.loc[s, cols].to_numpy(float)
+            out[i] = df.loc[s, list(cols)].to_numpy(float)
     ok = ~np.isnan(out)
     mean = np.where(ok, out, 0).sum(axis=0) / np.maximum(ok.sum(axis=0), 1)
     return np.where(ok, out, mean)
+
+
+def seat_covariates(seat_ids: Sequence[str], boundaries: str) -> FloatArray:
+    """``[seats, 1 + len(DEMOGRAPHY)]`` Leave share and demography; seats without data get the mean."""
+    return _seat_columns(seat_ids, boundaries, ["leave_share", *DEMOGRAPHY])
 
 
 def seat_realign(seat_ids: Sequence[str], boundaries: str) -> FloatArray:
     """``[seats, 1 + len(REALIGN)]`` Leave share and the :data:`REALIGN` census shares (mean-filled)."""
-    df = covariates(boundaries)
-    cols = ["leave_share", *REALIGN]
-    out = np.full((len(seat_ids), len(cols)), np.nan)
-    for i, s in enumerate(seat_ids):
-        if s in df.index:
-            out[i] = df.loc[s, cols].to_numpy(float)
-    ok = ~np.isnan(out)
-    mean = np.where(ok, out, 0).sum(axis=0) / np.maximum(ok.sum(axis=0), 1)
-    return np.where(ok, out, mean)
+    return _seat_columns(seat_ids, boundaries, ["leave_share", *REALIGN])
 
 
 def boundaries_of(election: Election) -> str:
