@@ -96,7 +96,11 @@ def default_path() -> Path:
 
 
 class Store:
-    """A handle on the SQLite database; elections read from it are cached in memory."""
+    """A handle on the SQLite database; elections read from it are cached in memory.
+
+    One connection serves every thread (the web server's pool included); a lock serialises its
+    use, so a read never interleaves with a write's transaction.
+    """
 
     def __init__(self, path: str | Path | None = None, *, fill: bool = True) -> None:
         self.path = Path(path) if path is not None else default_path()
@@ -153,14 +157,15 @@ class Store:
     # ---- reads --------------------------------------------------------------------------
     def elections(self) -> list[ElectionInfo]:
         """Every election in the store, oldest first."""
-        rows = self._conn.execute(
-            """
+        with self._lock:
+            rows = self._conn.execute(
+                """
             SELECT e.id, e.name, e.date, e.kind, e.boundaries, e.source, e.bundled,
                    (SELECT COUNT(*) FROM constituency c WHERE c.election_id = e.id),
                    (SELECT COUNT(*) FROM candidacy k WHERE k.election_id = e.id)
             FROM election e ORDER BY COALESCE(e.date, ''), e.id
             """
-        ).fetchall()
+            ).fetchall()
         return [
             ElectionInfo(id=r[0], name=r[1], date=r[2], kind=r[3], boundaries=r[4], source=r[5],
                          bundled=bool(r[6]), seats=r[7], candidacies=r[8])
@@ -169,11 +174,13 @@ class Store:
 
     def ids(self) -> list[str]:
         """Ids of every stored election."""
-        return [r[0] for r in self._conn.execute("SELECT id FROM election ORDER BY id")]
+        with self._lock:
+            return [r[0] for r in self._conn.execute("SELECT id FROM election ORDER BY id")]
 
     def has(self, election_id: str) -> bool:
         """Whether the store holds ``election_id``."""
-        return self._conn.execute("SELECT 1 FROM election WHERE id = ?", (election_id,)).fetchone() is not None
+        with self._lock:
+            return self._conn.execute("SELECT 1 FROM election WHERE id = ?", (election_id,)).fetchone() is not None
 
     def load(self, election_id: str) -> Election:
         """Read one election (cached after the first read)."""
