@@ -25,6 +25,7 @@ Shares in the public API are percentages, as polls publish them.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from functools import cached_property
@@ -279,6 +280,17 @@ class _Structure:
 
 #: How many structures (and prepared bases per structure) an election keeps.
 _CACHE_SIZE = 32
+#: Guards the caches' eviction and insertion (the web server prepares from several threads).
+_CACHE_LOCK = threading.Lock()
+
+
+def _remember(cache: dict[Any, Any], key: Any, value: Any, *, kind: str | None = None) -> None:
+    """Insert into a bounded cache, evicting the oldest entry (of ``kind``, when given) if full."""
+    with _CACHE_LOCK:
+        keys = [k for k in cache if kind is None or (isinstance(k, tuple) and k[0] == kind)]
+        if len(keys) >= _CACHE_SIZE:
+            cache.pop(keys[0], None)
+        cache[key] = value
 
 
 def _structure(base: Election, frame: ShareFrame | None, named: set[str], requested: set[str],
@@ -356,10 +368,7 @@ def _structure(base: Election, frame: ShareFrame | None, named: set[str], reques
         regional=_regional_groups(raw, group, parties, groups), stands=stands, notes=tuple(notes),
     )
     if standing is None:
-        keys = [k for k in cache if isinstance(k, tuple) and k[0] == "structure"]
-        if len(keys) >= _CACHE_SIZE:
-            cache.pop(keys[0])
-        cache[key] = (source, out)
+        _remember(cache, key, (source, out), kind="structure")
     return out
 
 
@@ -420,9 +429,7 @@ def prepare(
         note = f"newcomers given a base share in {n_new} seat-party pairs" if n_new else None
         ctx = SwingContext(base=prepared, group=st.group, weights=st.weights, stands=stands,
                            n_groups=len(st.groups))
-        if len(st.prepared) >= _CACHE_SIZE:
-            st.prepared.pop(next(iter(st.prepared)))
-        st.prepared[pkey] = (prepared, ctx, note)
+        _remember(st.prepared, pkey, (prepared, ctx, note))
     prepared, ctx, note = st.prepared[pkey]
     notes = (*st.notes, note) if note else st.notes
     prepared_gb = st.weights @ prepared / st.weights.sum()
@@ -443,9 +450,7 @@ def prepare(
         if kernel is None:
             kernel = swing.factory(setup)
             if standing is None:
-                if len(st.kernels) >= _CACHE_SIZE:
-                    st.kernels.pop(next(iter(st.kernels)))
-                st.kernels[kkey] = kernel
+                _remember(st.kernels, kkey, kernel)
         setup = replace(setup, kernel=kernel)
     return setup
 
