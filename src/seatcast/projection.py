@@ -34,7 +34,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from seatcast.data.frame import ShareFrame, winners_of
+from seatcast.data.frame import ShareFrame, seat_counts, winners_of
 from seatcast.data.parties import IND, NAMES, OTHER, REGIONAL, SEPARATE_NATIONS, SPEAKER, successors
 from seatcast.data.schema import Election
 from seatcast.errors import InputError, UnknownNameError
@@ -184,9 +184,7 @@ class Projection:
     @cached_property
     def seats_predicted(self) -> dict[str, int]:
         """Seats per party, most first."""
-        names, counts = np.unique(self.winners, return_counts=True)
-        order = np.argsort(-counts, kind="stable")
-        return {str(names[i]): int(counts[i]) for i in order}
+        return seat_counts(self.winners)
 
     def changes(self) -> list[dict[str, Any]]:
         """Seats whose projected winner differs from the base winner."""
@@ -440,7 +438,7 @@ def prepare(
     full = st.frame.shares.copy()
     full[st.modelled] = prepared
     setup = ProjectionSetup(
-        frame=_with_shares(st.frame, full), model=swing, modelled=st.modelled, groups=st.groups, ctx=ctx,
+        frame=replace(st.frame, shares=full), model=swing, modelled=st.modelled, groups=st.groups, ctx=ctx,
         target=target, national_target=national_target, base_winners=st.base_winners, notes=notes,
         kernel=swing.kernel, context={"base": base, "as_of": as_of, "store": store, "standing": standing},
     )
@@ -485,12 +483,6 @@ def _nation_name(name: str, base: Election) -> str:
         if r.lower() == name.strip().lower():
             return r
     raise UnknownNameError("nation", name, base.nations)
-
-
-def _with_shares(frame: ShareFrame, shares: FloatArray) -> ShareFrame:
-    from dataclasses import replace
-
-    return replace(frame, shares=shares)
 
 
 def _regional_groups(raw: FloatArray, group: npt.NDArray[np.intp], parties: tuple[str, ...],

@@ -11,6 +11,7 @@ from seatcast.backtest.runner import BACKTESTS, INPUTS, BacktestResult, run_back
 from seatcast.cli.app import DbOption, Format, FormatOption, app
 from seatcast.cli.output import console, emit, pct
 from seatcast.data import parties as party_info
+from seatcast.data.frame import seat_counts
 from seatcast.errors import InputError
 from seatcast.models import MODELS
 from seatcast.projection import Projection, project
@@ -150,7 +151,7 @@ def project_cmd(
 
     def table() -> None:
         con = console()
-        base_seats = dict(zip(*_unique(proj.setup.base_winners), strict=True))
+        base_seats = seat_counts(proj.setup.base_winners)
         con.print(_seat_totals_table(f"Projection from {base} ({proj.model})",
                                      {"base": base_seats, "projected": proj.seats_predicted}))
         changes = proj.changes()
@@ -169,14 +170,6 @@ def project_cmd(
     rows = [{"id": r["id"], "name": r["name"], "region": r["region"], "winner": r["winner"], **r["shares"]}
             for r in data["seats"]]
     emit(fmt, data, rows=rows, table=table)
-
-
-def _unique(values: Any) -> tuple[list[str], list[int]]:
-    import numpy as np
-
-    names, counts = np.unique(values, return_counts=True)
-    order = np.argsort(-counts, kind="stable")
-    return [str(names[i]) for i in order], [int(counts[i]) for i in order]
 
 
 def _emit_seat(proj: Projection, seat: str, fmt: Format) -> None:

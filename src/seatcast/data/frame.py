@@ -127,3 +127,10 @@ def winners_of(shares: npt.NDArray[np.floating], parties: tuple[str, ...]) -> np
         masked[..., parties.index(OTHER)] = -1.0
     out: npt.NDArray[np.str_] = np.asarray(parties, dtype=object)[masked.argmax(axis=-1)].astype(str)
     return out
+
+
+def seat_counts(winners: npt.NDArray[np.str_]) -> dict[str, int]:
+    """Seats per party from a vector of winners, most first (ties alphabetical)."""
+    names, counts = np.unique(winners, return_counts=True)
+    order = np.argsort(-counts, kind="stable")
+    return {str(names[i]): int(counts[i]) for i in order}
