@@ -65,7 +65,7 @@ def flatten(buckets: tuple[Bucket, ...], mode: str) -> Flat:
     )
 
 
-@njit(cache=True, nogil=True)  # type: ignore[misc, unused-ignore]
+@njit(cache=True, nogil=True)  # type: ignore[misc, untyped-decorator, unused-ignore]
 def _fused(mode: int, src: Any, z_seat: Any, region: Any, base: Any, sd: Any, src_idx: Any, region_idx: Any,
            party: Any, seat_p0: Any, seat_m: Any, seat_k: Any, seat_kc: Any, k_max: int, wins: Any, share_q: Any,
            totals: Any) -> None:  # pragma: no cover - compiled

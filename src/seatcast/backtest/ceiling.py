@@ -1,0 +1,177 @@
+"""In-sample ceilings: the most a share regression on seatcast's seat features could call.
+
+A diagnostic, **not a forecast**: each regression here is fitted to the very election it scores,
+so it knows the answer. Why have it: the covariate model's goals (issue 7: at least 600 of the
+632 GB seats right with the actual national shares) and election night's (issue 6: a seat-total
+error below the exit poll's after 50 declarations) are only reachable if the *information*
+seatcast has about each seat (its base shares, nation or region, Leave vote, census, contest
+type, its own standing, the pre-election projection) can explain the seat's result that well.
+Fitting that information to the result itself gives an upper bound for any honest model built
+from the same information: a model fitted on earlier elections (or on the first declarations)
+cannot, on average, fit the target election better than least squares fitted to the target.
+
+For each party *p*, over the GB seats (Northern Ireland has its own parties and no covariates),
+the actual share is regressed by ordinary least squares on a design ``X_p`` (one of
+:data:`DESIGNS`, each nesting the previous one); the fitted shares (cut at 0, parties that did
+not stand excluded, the pooled ``oth`` column never wins) give each seat's winner. Reported:
+GB seats called right and the GB seat-total error (half the summed absolute seat differences,
+as in backtests). The richest design has more than a hundred coefficients per party fitted to
+632 seats: it overfits, so its figure flatters, which only makes the bound more generous.
+
+Reproduce the table of docs/covariate-model.md with ``python tools/ceiling.py``.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from seatcast.backtest.metrics import seat_total_error
+from seatcast.night.model import OTHER, NightPrior, NightSettings, _dummies, night_design
+
+FloatArray = npt.NDArray[np.float64]
+
+#: Nested designs, poorest first (names used in the tables).
+DESIGNS = (
+    "base + place",
+    "+ covariates",
+    "+ contest + own standing",
+    "+ incumbency + tactical advice",
+    "+ pre-election projection",
+    "+ base x base",
+)
+
+
+@dataclass(frozen=True)
+class CeilingRow:
+    """One design's in-sample fit of one election (GB seats)."""
+
+    election: str
+    design: str
+    coefficients: int  # per party
+    seats_correct_gb: int
+    seat_total_error_gb: float
+    share_mae_gb: float  # points, over the seat-party cells where the party stood
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready."""
+        return {"election": self.election, "design": self.design, "coefficients": self.coefficients,
+                "seats_correct_gb": self.seats_correct_gb,
+                "seat_total_error_gb": self.seat_total_error_gb, "share_mae_gb": self.share_mae_gb}
+
+
+def _design_builders(prior: NightPrior, extra: FloatArray) -> list[Callable[[int], FloatArray]]:
+    """One function per design: party index -> ``[seats, k]`` (an intercept first).
+
+    ``extra`` is ``[parties, seats, k]``: each party's incumbency and advice columns.
+    """
+    base = prior.base
+    ones = np.ones((prior.n_seats, 1))
+    place = _dummies(prior.places())
+    contest = _dummies(prior.contests(), 5)
+    own = night_design(prior, NightSettings()).own
+    cov = prior.features[:, [j for j, n in enumerate(prior.feature_names) if not n.startswith("in_")]]
+    upper = np.triu_indices(base.shape[1])
+    pairs = base[:, upper[0]] * base[:, upper[1]]
+
+    def level(k: int) -> Callable[[int], FloatArray]:
+        def build(p: int) -> FloatArray:
+            cols = [ones, base, place]
+            if k >= 1:
+                cols.append(cov)
+            if k >= 2:
+                cols += [contest, own[p]]
+            if k >= 3:
+                cols.append(extra[p])
+            if k >= 4:
+                cols.append(prior.prior)
+            if k >= 5:
+                cols.append(pairs)
+            return np.column_stack(cols)
+        return build
+
+    return [level(k) for k in range(len(DESIGNS))]
+
+
+def ceiling(prior: NightPrior, actual: FloatArray, winners: list[str], election: str = "",
+            extra: FloatArray | None = None) -> list[CeilingRow]:
+    """The in-sample fit of every design (module docstring) to ``actual`` ``[seats, parties]``.
+
+    ``winners[i]`` is seat *i*'s actual winner (a party code, possibly one without a column);
+    ``extra`` ``[parties, seats, k]`` holds each party's incumbency and advice columns
+    (:func:`incumbency_and_advice`; none when omitted).
+    """
+    if extra is None:
+        extra = np.zeros((len(prior.parties), prior.n_seats, 0))
+    gb = np.array([n != "Northern Ireland" for n in prior.nations])
+    parties = prior.parties
+    actual_gb = Counter(w for w, g in zip(winners, gb, strict=True) if g)
+    truth = np.asarray(winners, dtype=object)
+    rows = []
+    for name, build in zip(DESIGNS, _design_builders(prior, extra), strict=True):
+        fitted = np.zeros_like(actual)
+        k = 0
+        for p in range(len(parties)):
+            x = build(p)
+            k = x.shape[1]
+            coef = np.linalg.lstsq(x[gb], actual[gb, p], rcond=None)[0]
+            fitted[:, p] = x @ coef
+        score = np.where(prior.stands, np.maximum(fitted, 0.0), -1.0)
+        if OTHER in parties:
+            score[:, parties.index(OTHER)] = -2.0
+        called = np.asarray([parties[j] for j in score.argmax(axis=1)], dtype=object)
+        right = int((called[gb] == truth[gb]).sum())
+        err = seat_total_error(Counter(called[gb].tolist()), actual_gb)
+        cells = gb[:, None] & prior.stands
+        mae = float(np.abs(np.clip(fitted, 0, None) - actual)[cells].mean() * 100)
+        rows.append(CeilingRow(election=election, design=name, coefficients=k, seats_correct_gb=right,
+                               seat_total_error_gb=err, share_mae_gb=round(mae, 2)))
+    return rows
+
+
+def incumbency_and_advice(prior: NightPrior, date: str) -> FloatArray:
+    """Each party's incumbency and tactical-advice columns ``[parties, seats, 3]``.
+
+    Its sitting MP stands again; its seat is open (the MP does not stand for it); the share of
+    the anti-Conservative tactical-voting sites recommending it. All public before polling day
+    (the nominations and advice of ``date``).
+    """
+    from seatcast.models.covariate.features import bundled_nominations, tactical_advice
+
+    noms = bundled_nominations(date)
+    advice = tactical_advice(date)
+    out = np.zeros((len(prior.parties), prior.n_seats, 3))
+    for p, code in enumerate(prior.parties):
+        if code in ("oth", "ind", "spk"):
+            continue
+        for i, sid in enumerate(prior.seat_ids):
+            mine = [mp for party, _, mp in noms.get(sid, ()) if party == code]
+            if prior.base_winners[i] == code:
+                again = bool(mine) and mine[0]
+                out[p, i, 0] = float(again)
+                out[p, i, 1] = float(not again)
+            rec = advice.get(sid, {})
+            out[p, i, 2] = rec.get(code, 0.0)
+    return out
+
+
+def election_ceiling(election_id: str, *, store: Any = None) -> list[CeilingRow]:
+    """:func:`ceiling` for a backtest election, with the night replay's prior.
+
+    The prior holds the pre-election projection and the seat features
+    (:func:`seatcast.night.prior.replay_prior`).
+    """
+    from seatcast.api import election
+    from seatcast.night.prior import election_actuals, replay_prior
+    from seatcast.night.replay import base_of
+
+    target = election(election_id)
+    prior = replay_prior(target, election(base_of(election_id)), store=store)
+    actual, winners = election_actuals(target, prior)
+    return ceiling(prior, actual, winners, election=election_id,
+                   extra=incumbency_and_advice(prior, str(target.date)))
