@@ -32,6 +32,7 @@ import numpy as np
 import numpy.typing as npt
 
 from seatcast.backtest.metrics import seat_total_error
+from seatcast.night.features import incumbency_and_advice
 from seatcast.night.model import OTHER, NightPrior, NightSettings, _dummies, night_design
 
 FloatArray = npt.NDArray[np.float64]
@@ -104,7 +105,7 @@ def ceiling(prior: NightPrior, actual: FloatArray, winners: list[str], election:
 
     ``winners[i]`` is seat *i*'s actual winner (a party code, possibly one without a column);
     ``extra`` ``[parties, seats, k]`` holds each party's incumbency and advice columns
-    (:func:`incumbency_and_advice`; none when omitted).
+    (:func:`seatcast.night.features.incumbency_and_advice`; none when omitted).
     """
     if extra is None:
         extra = np.zeros((len(prior.parties), prior.n_seats, 0))
@@ -134,32 +135,6 @@ def ceiling(prior: NightPrior, actual: FloatArray, winners: list[str], election:
     return rows
 
 
-def incumbency_and_advice(prior: NightPrior, date: str) -> FloatArray:
-    """Each party's incumbency and tactical-advice columns ``[parties, seats, 3]``.
-
-    Its sitting MP stands again; its seat is open (the MP does not stand for it); the share of
-    the anti-Conservative tactical-voting sites recommending it. All public before polling day
-    (the nominations and advice of ``date``).
-    """
-    from seatcast.models.covariate.features import bundled_nominations, tactical_advice
-
-    noms = bundled_nominations(date)
-    advice = tactical_advice(date)
-    out = np.zeros((len(prior.parties), prior.n_seats, 3))
-    for p, code in enumerate(prior.parties):
-        if code in ("oth", "ind", "spk"):
-            continue
-        for i, sid in enumerate(prior.seat_ids):
-            mine = [mp for party, _, mp in noms.get(sid, ()) if party == code]
-            if prior.base_winners[i] == code:
-                again = bool(mine) and mine[0]
-                out[p, i, 0] = float(again)
-                out[p, i, 1] = float(not again)
-            rec = advice.get(sid, {})
-            out[p, i, 2] = rec.get(code, 0.0)
-    return out
-
-
 def election_ceiling(election_id: str, *, store: Any = None) -> list[CeilingRow]:
     """:func:`ceiling` for a backtest election, with the night replay's prior.
 
@@ -174,4 +149,5 @@ def election_ceiling(election_id: str, *, store: Any = None) -> list[CeilingRow]
     prior = replay_prior(target, election(base_of(election_id)), store=store)
     actual, winners = election_actuals(target, prior)
     return ceiling(prior, actual, winners, election=election_id,
-                   extra=incumbency_and_advice(prior, str(target.date)))
+                   extra=incumbency_and_advice(prior.parties, prior.seat_ids, prior.base_winners,
+                                                 str(target.date)))

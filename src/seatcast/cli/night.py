@@ -72,7 +72,8 @@ def _print_replay(res: ReplayResult) -> None:
     con = console()
     con.print(t)
     con.print(f"prior (before any declaration): error {res.prior_error:.1f}; exit poll: "
-              f"{'n/a' if ep is None else f'{ep:.1f}'}; random orders: {res.runs}, seed {res.seed}")
+              f"{'n/a' if ep is None else f'{ep:.1f}'}; random orders: {res.runs}, seed {res.seed}; "
+              f"interval scale {res.interval_scale}")
     for note in res.notes:
         con.print(f"[dim]{note}[/dim]")
 
@@ -87,6 +88,9 @@ def night(
     seed: Annotated[int, typer.Option(help="Seed of the simulations and random orders.")] = 0,
     runs: Annotated[int, typer.Option(help="Random orders in a replay.")] = 20,
     sims: Annotated[int, typer.Option(help="Simulations per projection.")] = 2000,
+    interval_scale: Annotated[float | None, typer.Option(
+        help="Widen the simulated 5-95% range by this factor (default: rolling-origin calibration: "
+             "a replay uses earlier elections' replays only, live use all of them).")] = None,
     follow_file: Annotated[bool, typer.Option("--follow", help="Keep reading a growing results file.")] = False,
     idle_timeout: Annotated[float, typer.Option(help="With --follow: stop after this many idle seconds.")] = 600.0,
     top: Annotated[int, typer.Option(help="Undeclared seats listed as likely to change hands.")] = 10,
@@ -97,7 +101,7 @@ def night(
     if top < 0:
         raise InputError(f"--top must be at least 0, not {top}")
     store = open_store(db)
-    settings = NightSettings(n_sims=sims)
+    settings = NightSettings(n_sims=sims, interval_scale=interval_scale)
     if replay_election is not None:
         if order not in (*ORDERS, "both"):
             raise InputError(f"--order must be realistic, random or both, not {order!r}")
@@ -126,6 +130,8 @@ def night(
         night_prior = prior_from_projection(project(base_el, model="transition"), base_el,
                                             source=f"no change from {base} (no --prior given)")
     print(f"prior: {night_prior.source}", file=sys.stderr)
+    how = "set by --interval-scale" if interval_scale is not None else "calibrated on every bundled replay"
+    print(f"90% intervals: simulated range widened x{settings.live_interval_scale} ({how})", file=sys.stderr)
     session = NightSession(night_prior, base_el, settings=settings, seed=seed)
     if results == "-":
         lines: Any = _stdin_lines()

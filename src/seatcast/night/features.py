@@ -128,3 +128,38 @@ def seat_features(
                 names.append(c)
     matrix = np.column_stack(cols) if cols else np.zeros((len(seat_ids), 0))
     return np.asarray(standardise(matrix), dtype=float), tuple(names)
+
+
+#: Names of the :func:`incumbency_and_advice` columns, in order.
+EXTRA_OWN_NAMES = ("own MP stands again", "own seat open", "own tactical advice")
+#: Which :data:`EXTRA_OWN_NAMES` columns belong to each group (the night model's own-standing extras).
+EXTRA_OWN_GROUPS: dict[str, tuple[int, ...]] = {"incumbency": (0, 1), "advice": (2,)}
+
+
+def incumbency_and_advice(parties: Sequence[str], seat_ids: Sequence[str], base_winners: Sequence[str],
+                          date: str) -> FloatArray:
+    """Each party's incumbency and tactical-advice columns ``[parties, seats, 3]``.
+
+    Its sitting MP stands again (the seat's base winner is the party and its candidate is the
+    sitting MP); its seat is open (the party won it at the base and its MP does not stand); the
+    share of the anti-Conservative tactical-voting sites recommending it. All public before
+    polling day: the nominations and the advice published up to ``date`` (zeros where none is
+    bundled, so a live night without them loses nothing). Pooled and personal columns (``oth``,
+    ``ind``, ``spk``) get none.
+    """
+    from seatcast.models.covariate.features import bundled_nominations, tactical_advice
+
+    noms = bundled_nominations(date)
+    advice = tactical_advice(date)
+    out = np.zeros((len(parties), len(seat_ids), len(EXTRA_OWN_NAMES)))
+    for p, code in enumerate(parties):
+        if code in ("oth", "ind", "spk"):
+            continue
+        for i, sid in enumerate(seat_ids):
+            if base_winners[i] == code:
+                mine = [mp for party, _, mp in noms.get(sid, ()) if party == code]
+                again = bool(mine) and mine[0]
+                out[p, i, 0] = float(again)
+                out[p, i, 1] = float(not again)
+            out[p, i, 2] = advice.get(sid, {}).get(code, 0.0)
+    return out

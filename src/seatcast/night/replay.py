@@ -9,6 +9,10 @@ seats in an order (:mod:`seatcast.night.orders`) and, at each checkpoint (10, 25
 seats against the actual totals; ``covered`` is the share of parties with at least
 :data:`COVERAGE_MIN_SEATS` actual seats whose actual total lies in the 90% interval.
 
+The 90% interval's widening factor is the rolling-origin one
+(:func:`seatcast.night.calibration.interval_scale_for` at *E*'s date: calibrated only on replays
+of elections before *E*) unless the settings fix one; the result reports it (``interval_scale``).
+
 Only checkpoints are projected (the fit and simulation are the costly part), so a full replay of
 all orders stays quick. With every seat declared the error is 0 by construction.
 
@@ -19,7 +23,8 @@ table gives.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from datetime import date
 from typing import Any
 
 import numpy as np
@@ -28,6 +33,7 @@ from seatcast.backtest.metrics import seat_total_error
 from seatcast.backtest.runner import BACKTESTS
 from seatcast.data.schema import Election
 from seatcast.errors import InputError, UnknownNameError, check_seed
+from seatcast.night.calibration import calibration_set, interval_scale_for
 from seatcast.night.model import NightPrior, NightProjection, NightSettings, fit_night, simulate_night
 from seatcast.night.orders import REAL_ORDER_NOTE, random_order, realistic_order
 from seatcast.night.prior import election_actuals, replay_prior
@@ -83,6 +89,7 @@ class ReplayResult:
     runs: int
     seed: int
     notes: tuple[str, ...] = ()
+    interval_scale: float | None = None  # the 90% intervals' widening factor used
 
     def summary(self) -> list[dict[str, Any]]:
         """One row per checkpoint: realistic-order error and coverage, and the random-order means."""
@@ -105,7 +112,8 @@ class ReplayResult:
         """JSON-ready summary (the checkpoint records are emitted separately as JSON lines)."""
         return {"election": self.election, "base": self.base, "actual": self.actual,
                 "prior_error": self.prior_error, "exit_poll_error": exit_poll_error(self.election),
-                "runs": self.runs, "seed": self.seed, "table": self.summary(), "notes": list(self.notes)}
+                "runs": self.runs, "seed": self.seed, "interval_scale": self.interval_scale,
+                "table": self.summary(), "notes": list(self.notes)}
 
 
 def _covered(proj: NightProjection, actual: dict[str, int]) -> float:
@@ -151,12 +159,17 @@ def replay(
 ) -> ReplayResult:
     """Replay ``target`` from ``base`` (see the module docstring); every draw comes from ``seed``.
 
-    ``store`` holds the elections before ``target`` that the covariate prior is fitted on.
+    ``store`` holds the elections before ``target`` that the covariate prior is fitted on. Unless
+    ``settings.interval_scale`` is set, the intervals use :func:`replay_interval_scale`.
     """
     check_seed(seed)
     if runs < 0:
         raise InputError(f"random orders (runs) must be at least 0, not {runs}")
     settings = settings or NightSettings()
+    scale_note = "interval scale: set explicitly"
+    if settings.interval_scale is None:
+        scale, scale_note = replay_interval_scale(target)
+        settings = replace(settings, interval_scale=scale)
     prior = prior or replay_prior(target, base, store=store)
     missing = [s for s in prior.seat_ids if not target.has_seat(s)]
     if missing:
@@ -180,7 +193,24 @@ def replay(
     return ReplayResult(election=target.id, base=base.id, actual=actual,
                         prior_error=seat_total_error(prior_proj.seats_mean, actual), checkpoints=tuple(cps),
                         runs=runs if "random" in orders else 0, seed=seed,
-                        notes=(REAL_ORDER_NOTE, f"prior: {prior.source}"))
+                        notes=(REAL_ORDER_NOTE, f"prior: {prior.source}", scale_note),
+                        interval_scale=settings.interval_scale)
+
+
+def replay_interval_scale(target: Election) -> tuple[float, str]:
+    """The rolling-origin interval factor for a replay of ``target``, and a note saying so.
+
+    Why by date: the factor then comes only from replays of elections held before ``target``, so
+    a replay's coverage is never calibrated on the election it scores. An election with no date
+    gets the live factor (every calibration replay), and the note says so.
+    """
+    if target.date is None:
+        scale = interval_scale_for(None)
+        return scale, f"interval scale {scale}: {target.id} has no date, live calibration (all replays)"
+    held = date.fromisoformat(target.date)
+    scale = interval_scale_for(held)
+    used = ", ".join(r.election for r in calibration_set(held)) or "none (no earlier replay: the largest factor)"
+    return scale, f"interval scale {scale}: rolling-origin calibration on replays before {held}: {used}"
 
 
 def base_of(election: str) -> str:
