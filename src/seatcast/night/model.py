@@ -18,7 +18,9 @@ every seat beforehand, as a hierarchical (random-effects) regression:
   turnout, Leave share, census), prior sd ``prior_sd_slope`` each;
 * :math:`o_{ip}`: the party's own standing at the base (its standardised base share, and whether
   it won or came second), prior sd ``prior_sd_own``: a party can gain most where it was the
-  challenger (tactical voting) or fall most where it was strong.
+  challenger (tactical voting) or fall most where it was strong. Optional extra own columns
+  (incumbency, tactical advice: :mod:`seatcast.night.groups` decides, by their record on
+  earlier replays) join them with the same prior sd.
 
 Every prior sd is in units of the party's seat noise :math:`\sigma_p`, and every prior is centred
 on *no departure from the prior* (ridge shrinkage). Why random effects rather than one national
@@ -159,6 +161,11 @@ class NightPrior:
     feature_names: tuple[str, ...]
     base_winners: tuple[str, ...]
     source: str = ""
+    #: Optional extra own-standing columns ``[parties, seats, k]`` (incumbency, tactical advice:
+    #: :func:`seatcast.night.features.incumbency_and_advice`), chosen by
+    #: :func:`seatcast.night.groups.groups_for`; standardised per party in the design.
+    own_extra: FloatArray | None = None
+    own_extra_names: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         s, p = self.prior.shape
@@ -166,6 +173,9 @@ class NightPrior:
             raise ValueError("night prior: arrays disagree on the number of seats or parties")
         if len(self.parties) != p or self.features.shape[0] != s:
             raise ValueError("night prior: parties or features do not match the share arrays")
+        if self.own_extra is not None and (self.own_extra.shape[:2] != (p, s)
+                                           or self.own_extra.shape[2] != len(self.own_extra_names)):
+            raise ValueError("night prior: own_extra must be [parties, seats, k] with k names")
 
     @property
     def n_seats(self) -> int:
@@ -246,6 +256,15 @@ def night_design(prior: NightPrior, settings: NightSettings) -> NightDesign:
                                   _centred((rank[:, p] == 1).astype(float))])
     sds.append(np.full(3, settings.prior_sd_own))
     names += ["own base share", "own base win", "own base second"]
+    if prior.own_extra is not None and prior.own_extra.shape[2]:
+        k = prior.own_extra.shape[2]
+        extra = np.zeros((len(prior.parties), n, k))
+        for p, code in enumerate(prior.parties):
+            if code not in NO_OWN:
+                extra[p] = np.column_stack([_centred(prior.own_extra[p, :, j]) for j in range(k)])
+        own = np.concatenate([own, extra], axis=2)
+        sds.append(np.full(k, settings.prior_sd_own))
+        names += list(prior.own_extra_names)
     return NightDesign(common=common, own=own, prior_sd=np.concatenate(sds), names=tuple(names))
 
 

@@ -21,6 +21,8 @@ independent is ``ind``, parties without a column are pooled in ``oth``).
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import replace
+from datetime import date
 from typing import Any
 
 import numpy as np
@@ -29,7 +31,9 @@ from seatcast.backtest.runner import national_inputs, standing_of
 from seatcast.data.parties import IND, LINEAGE, OTHER
 from seatcast.data.polls import poll_average
 from seatcast.data.schema import Election
-from seatcast.night.features import seat_features
+from seatcast.errors import InputError
+from seatcast.night.features import EXTRA_OWN_GROUPS, EXTRA_OWN_NAMES, incumbency_and_advice, seat_features
+from seatcast.night.groups import groups_for
 from seatcast.night.model import FloatArray, NightPrior
 from seatcast.projection import Projection, project
 
@@ -59,13 +63,18 @@ def prior_from_projection(proj: Projection, base: Election, *, source: str = "",
 
 
 def replay_prior(target: Election, base: Election, *, model: str = "covariate",
-                 covariates: bool = True, store: Any = None) -> NightPrior:
+                 covariates: bool = True, store: Any = None,
+                 own_groups: tuple[str, ...] | None = None) -> NightPrior:
     """The honest pre-election prior of a replay: final polls and nominations only.
 
     Why the covariate model by default: it is seatcast's best seat model with polls as inputs
     (2024 seat-total error 24 against the transition model's 72-86, see docs/covariate-model.md),
     and it is fitted only on elections before ``target`` (``as_of`` its date), so a replay stays
     honest. ``store`` holds those earlier elections (the default store when None).
+
+    ``own_groups`` (``incumbency``, ``advice``: :mod:`seatcast.night.groups`) adds those
+    own-standing columns from the target's nominations and the tactical advice published
+    before it; None uses the groups that earned trust on elections before the target.
     """
     if model == "covariate":
         national, nations = national_inputs(target, "polls", by_nation=True)
@@ -75,7 +84,24 @@ def replay_prior(target: Election, base: Election, *, model: str = "covariate",
     else:
         proj = project(base, poll_average(target.id), model=model, standing=standing_of(target))
         source = f"{model} projection of {base.id} at the {target.id} final polls"
-    return prior_from_projection(proj, base, source=source, covariates=covariates)
+    prior = prior_from_projection(proj, base, source=source, covariates=covariates)
+    held = date.fromisoformat(str(target.date)) if target.date else None
+    groups = groups_for(held) if own_groups is None else own_groups
+    return with_own_groups(prior, groups, str(target.date or ""))
+
+
+def with_own_groups(prior: NightPrior, groups: tuple[str, ...], held: str) -> NightPrior:
+    """``prior`` with the own-standing columns of ``groups`` for the election held on ``held``."""
+    unknown = [g for g in groups if g not in EXTRA_OWN_GROUPS]
+    if unknown:
+        raise InputError(f"unknown night group {unknown[0]!r} (known: {', '.join(EXTRA_OWN_GROUPS)})")
+    if not groups or not held:
+        return prior
+    cols = [j for g in groups for j in EXTRA_OWN_GROUPS[g]]
+    extra = incumbency_and_advice(prior.parties, prior.seat_ids, prior.base_winners, held)[:, :, cols]
+    note = f"; own-standing groups: {', '.join(groups)}"
+    return replace(prior, own_extra=extra, own_extra_names=tuple(EXTRA_OWN_NAMES[j] for j in cols),
+                   source=prior.source + note)
 
 
 def _as_fractions(shares: Mapping[str, Any]) -> dict[str, float]:
