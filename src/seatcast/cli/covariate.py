@@ -19,16 +19,21 @@ app.add_typer(mrp_app, name="mrp")
 def mrp_fit(
     survey: Annotated[Path, typer.Option("--survey", help="CSV: seat, vote and one column per demographic.")],
     frame: Annotated[Path, typer.Option("--frame", help="CSV: seat, the same demographics and count.")],
+    engine: Annotated[str, typer.Option("--engine", help="vb (statsmodels, default) or pymc "
+                                        "(hierarchical multinomial; pip install 'seatcast[mrp]').")] = "vb",
+    seed: Annotated[int, typer.Option("--seed", help="Random seed of the pymc engine (same seed, same output).")] = 0,
+    draws: Annotated[int | None, typer.Option("--draws", help="pymc engine: NUTS draws per chain (2 chains) "
+                                              "instead of the faster ADVI fit.")] = None,
     fmt: FormatOption = Format.table,
 ) -> None:
-    """Fit a multilevel model per party on the survey and post-stratify it to every seat."""
+    """Fit a multilevel model on the survey and post-stratify it to every seat."""
     from seatcast.errors import InputError
     from seatcast.models.mrp import fit_mrp_files
 
     for p in (survey, frame):
         if not p.exists():
             raise InputError(f"no such file: {p}")
-    res = fit_mrp_files(survey, frame)
+    res = fit_mrp_files(survey, frame, engine=engine, seed=seed, draws=draws)
     data = res.to_dict()
     rows: list[dict[str, Any]] = [
         {"seat": str(s), **{str(p): round(float(v), 6) for p, v in row.items()}} for s, row in res.shares.iterrows()

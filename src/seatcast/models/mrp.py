@@ -2,19 +2,25 @@
 
 A user with a poll's respondents (their vote, demographics and seat) and a post-stratification
 table (how many people of each demographic cell live in each seat) can estimate every seat's
-shares: for each party, a multilevel logistic regression of "votes for the party" on the
-demographic categories (fixed effects) with a random intercept per seat, then each cell's
-predicted probability weighted by the cell's count, and the parties renormalised per seat.
+shares: a multilevel regression of the vote on the demographic categories with a random
+intercept per seat, then each cell's predicted probabilities weighted by the cell's count.
 
-The regression is statsmodels' ``BinomialBayesMixedGLM`` fitted by variational Bayes (a fast
-approximation to the full posterior). A PyMC version was not added: PyMC brings PyTensor,
-which compiles C at import and first use, too heavy for a default install and for the test
-budget; the variational fit recovers known coefficients on synthetic data (see the tests).
+Two engines, chosen with ``engine``:
+
+* ``"vb"`` (default): statsmodels' ``BinomialBayesMixedGLM`` fitted by variational Bayes, one
+  binary model per party ("this party or any other", demographic fixed effects, seat random
+  intercept), the parties renormalised per seat. Fast and always installed.
+* ``"pymc"``: one hierarchical multinomial logit over all parties in PyMC, with partially pooled
+  demographic effects, a seat intercept per party and seat-level predictors taken from the
+  frame (see :mod:`seatcast.models.mrp_pymc`). PyMC brings PyTensor, which compiles C on first
+  use, so it is the optional extra ``seatcast[mrp]`` and imported only when asked for.
+
+Both are checked against :func:`synthetic` data generated from known coefficients (the tests).
 
 File formats (CSV): the survey has ``seat``, ``vote`` and one column per demographic; the
-frame has ``seat``, the same demographic columns and ``count``.
+frame has ``seat``, the same demographic columns and ``count``, plus (``pymc`` engine only)
+any numeric columns constant within a seat, used as seat-level predictors.
 """
-
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -24,7 +30,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from seatcast.errors import DataError
+from seatcast.errors import DataError, InputError, check_seed
+
+ENGINES = ("vb", "pymc")
 
 
 @dataclass(frozen=True)
@@ -49,11 +57,19 @@ def _check(df: pd.DataFrame, need: Sequence[str], file: str) -> None:
         raise DataError(f"missing column(s) {', '.join(missing)}", file=file, field=missing[0])
 
 
-def fit_mrp(survey: pd.DataFrame, frame: pd.DataFrame, *, min_votes: int = 5) -> MrpResult:
-    """Fit one multilevel model per party (with at least ``min_votes`` respondents) and post-stratify."""
-    from patsy import dmatrix  # type: ignore[import-untyped]
-    from statsmodels.genmod.bayes_mixed_glm import BinomialBayesMixedGLM
+def fit_mrp(survey: pd.DataFrame, frame: pd.DataFrame, *, min_votes: int = 5, engine: str = "vb",
+            seed: int = 0, draws: int | None = None) -> MrpResult:
+    """Fit the parties with at least ``min_votes`` respondents and post-stratify to every seat.
 
+    ``engine`` is ``"vb"`` (statsmodels, the default) or ``"pymc"``; ``seed`` and ``draws``
+    (NUTS draws per chain instead of ADVI) apply to ``"pymc"`` only, the variational fit being
+    deterministic.
+    """
+    if engine not in ENGINES:
+        raise InputError(f"unknown MRP engine {engine!r}; choose one of {', '.join(ENGINES)}")
+    check_seed(seed)
+    if draws is not None and draws < 1:
+        raise InputError(f"draws must be a positive integer, not {draws}")
     _check(survey, ["seat", "vote"], "survey")
     _check(frame, ["seat", "count"], "frame")
     demo = [c for c in survey.columns if c not in ("seat", "vote")]
@@ -63,6 +79,26 @@ def fit_mrp(survey: pd.DataFrame, frame: pd.DataFrame, *, min_votes: int = 5) ->
     unknown = sorted(set(frame["seat"]) - set(survey["seat"]))
     counts = survey["vote"].value_counts()
     parties = [str(p) for p, n in counts.items() if n >= min_votes]
+    if len(parties) < 2:
+        raise DataError(f"need at least two parties with {min_votes}+ respondents, found {len(parties)}",
+                        file="survey", field="vote")
+    if engine == "pymc":
+        from seatcast.models.mrp_pymc import fit_mrp_pymc
+
+        agg, seat_sd = fit_mrp_pymc(survey, frame, demo, parties, seed=seed, draws=draws)
+    else:
+        agg, seat_sd = _fit_vb(survey, frame, demo, parties)
+    if unknown:
+        agg.attrs["seats_without_respondents"] = unknown
+    return MrpResult(shares=agg, seat_sd=seat_sd)
+
+
+def _fit_vb(survey: pd.DataFrame, frame: pd.DataFrame, demo: list[str], parties: list[str]
+            ) -> tuple[pd.DataFrame, dict[str, float]]:
+    """One statsmodels variational mixed GLM per party, post-stratified and renormalised."""
+    from patsy import dmatrix  # type: ignore[import-untyped]
+    from statsmodels.genmod.bayes_mixed_glm import BinomialBayesMixedGLM
+
     formula = "y ~ " + (" + ".join(f"C({c})" for c in demo) if demo else "1")
     probs: dict[str, np.ndarray] = {}
     seat_sd: dict[str, float] = {}
@@ -84,23 +120,27 @@ def fit_mrp(survey: pd.DataFrame, frame: pd.DataFrame, *, min_votes: int = 5) ->
     agg = cells.groupby("seat")[[f"p_{p}" for p in parties]].sum()
     agg.columns = parties
     agg = agg.div(agg.sum(axis=1), axis=0)
-    if unknown:
-        agg.attrs["seats_without_respondents"] = unknown
-    return MrpResult(shares=agg, seat_sd=seat_sd)
+    return agg, seat_sd
 
 
-def fit_mrp_files(survey: str | Path, frame: str | Path) -> MrpResult:
+def fit_mrp_files(survey: str | Path, frame: str | Path, *, engine: str = "vb", seed: int = 0,
+                  draws: int | None = None) -> MrpResult:
     """Read the two CSV files and fit (see the module docstring for their columns)."""
-    return fit_mrp(pd.read_csv(survey), pd.read_csv(frame))
+    return fit_mrp(pd.read_csv(survey), pd.read_csv(frame), engine=engine, seed=seed, draws=draws)
 
 
-def synthetic(seed: int | np.random.SeedSequence, *, n_seats: int = 20, n_respondents: int = 4000
-              ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+def synthetic(seed: int | np.random.SeedSequence, *, n_seats: int = 20, n_respondents: int = 4000,
+              n_parties: int = 2) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """A survey, a frame and the true post-stratified shares, from known coefficients.
 
     Two parties ``a``/``b`` (``b`` is everything else), two demographics (``age`` in three
     bands, ``edu`` in two) and a seat effect; the truth is computed from the same model.
+    ``n_parties=3`` gives the multinomial version of :func:`synthetic3` instead.
     """
+    if n_parties == 3:
+        return synthetic3(seed, n_seats=n_seats, n_respondents=n_respondents)
+    if n_parties != 2:
+        raise InputError(f"synthetic data has 2 or 3 parties, not {n_parties}")
     rng = np.random.default_rng(seed)
     ages, edus = ["young", "mid", "old"], ["low", "high"]
     b_age = {"young": -0.8, "mid": 0.0, "old": 0.9}
@@ -122,3 +162,50 @@ def synthetic(seed: int | np.random.SeedSequence, *, n_seats: int = 20, n_respon
         "count"].sum()
     truth = pd.DataFrame({"a": truth_a, "b": 1 - truth_a})
     return survey, frame.drop(columns="p"), truth
+
+
+# Known logits of parties a and b against c, for synthetic3.
+_ALPHA3 = np.array([0.3, 0.0])
+_AGE3 = {"young": np.array([-0.8, 0.6]), "mid": np.array([0.0, 0.2]), "old": np.array([0.9, -0.5])}
+_EDU3 = {"low": np.array([0.5, -0.4]), "high": np.array([-0.6, 0.5])}
+_LEAVE3 = np.array([0.6, -0.4])  # per standard deviation of the seat's Leave share
+_SEAT_SD3 = np.array([0.2, 0.2])
+
+
+def synthetic3(seed: int | np.random.SeedSequence, *, n_seats: int = 40, n_respondents: int = 4000
+               ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Three parties from a multinomial logit with a seat-level predictor, and the true shares.
+
+    Parties ``a``, ``b``, ``c`` (logits against ``c``: intercept, ``age`` and ``edu`` effects,
+    a seat effect per party and the seat's ``leave`` share, a column of the frame constant
+    within each seat). Respondents are drawn in proportion to the cells' counts, so a seat's
+    sample is small and noisy: the case MRP is for. The truth is each seat's count-weighted
+    mean of the cell probabilities, the quantity MRP estimates.
+    """
+    rng = np.random.default_rng(seed)
+    ages, edus = list(_AGE3), list(_EDU3)
+    z_leave = rng.standard_normal(n_seats)
+    seat_fx = rng.normal(0.0, 1.0, (n_seats, 2)) * _SEAT_SD3
+    rows = []
+    for s in range(n_seats):
+        mix = rng.dirichlet(np.full(6, 2.0))
+        for k, (a, e) in enumerate((a, e) for a in ages for e in edus):
+            rows.append({"seat": f"S{s:02d}", "age": a, "edu": e, "count": int(1000 * mix[k]) + 1,
+                         "leave": round(0.5 + 0.1 * float(z_leave[s]), 4)})
+    frame = pd.DataFrame(rows)
+    si = frame["seat"].str[1:].astype(int).to_numpy()
+    eta = (_ALPHA3 + np.stack([_AGE3[a] for a in frame["age"]]) + np.stack([_EDU3[e] for e in frame["edu"]])
+           + seat_fx[si] + np.outer(z_leave[si], _LEAVE3))
+    expo = np.exp(np.column_stack([eta, np.zeros(len(frame))]))
+    p = expo / expo.sum(axis=1, keepdims=True)
+    pick = rng.choice(len(frame), size=n_respondents, p=frame["count"] / frame["count"].sum())
+    u = rng.random(n_respondents)[:, None]
+    choice = (u > np.cumsum(p[pick], axis=1)).sum(axis=1).clip(max=2)
+    parties = np.array(["a", "b", "c"])
+    resp = frame.iloc[pick].reset_index(drop=True)
+    survey = pd.DataFrame({"seat": resp["seat"], "age": resp["age"], "edu": resp["edu"], "vote": parties[choice]})
+    w = p * frame["count"].to_numpy()[:, None]
+    truth = pd.DataFrame(w, columns=parties).groupby(frame["seat"]).sum()
+    truth = truth.div(truth.sum(axis=1), axis=0)
+    truth.index.name = "seat"
+    return survey, frame, truth
