@@ -80,7 +80,7 @@ INTERVAL_SCALES: tuple[CalibrationRow, ...] = (
     CalibrationRow("ge2015", date(2015, 5, 7), (0.91, 0.99, 0.99, 1.0, 1.0, 1.0)),
     CalibrationRow("ge2017", date(2017, 6, 8), (0.725, 0.783, 0.808, 0.825, 0.85, 0.85)),
     CalibrationRow("ge2019", date(2019, 12, 12), (0.775, 0.9, 0.908, 0.925, 0.975, 0.992)),
-    CalibrationRow("ge2024", date(2024, 7, 4), (0.637, 0.738, 0.738, 0.769, 0.844, 0.9)),
+    CalibrationRow("ge2024", date(2024, 7, 4), (0.706, 0.744, 0.75, 0.775, 0.869, 0.9)),
 )
 
 
