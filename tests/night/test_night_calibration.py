@@ -9,6 +9,7 @@ import pytest
 from seatcast.data.store import Store
 from seatcast.errors import InputError
 from seatcast.night.calibration import (
+    CALIBRATION_CHECKPOINTS,
     CALIBRATION_ELECTIONS,
     CANDIDATE_SCALES,
     INTERVAL_SCALES,
@@ -147,3 +148,12 @@ def test_replay_uses_the_rolling_origin_scale_and_reports_it(store: Store) -> No
                  settings=NightSettings(n_sims=50, interval_scale=1.2))
     assert own.interval_scale == 1.2
     assert own.checkpoints[0].seat_total_error == res.checkpoints[0].seat_total_error
+
+
+def test_widening_ramps_in_over_the_first_ten_declarations() -> None:
+    from seatcast.night.model import RAMP_DECLARATIONS, ramped_scale
+
+    assert ramped_scale(2.0, 0) == 1.0
+    assert ramped_scale(2.0, 5) == 1.5
+    assert ramped_scale(2.0, RAMP_DECLARATIONS) == ramped_scale(2.0, 400) == 2.0
+    assert min(CALIBRATION_CHECKPOINTS) >= RAMP_DECLARATIONS  # calibrated checkpoints keep their factor

@@ -400,6 +400,25 @@ def _num(value: object) -> float:
     return float(value) if isinstance(value, int | float) else 0.0
 
 
+#: Declarations at which the widening factor reaches its calibrated value (the first checkpoint
+#: the calibration scores, :data:`seatcast.night.calibration.CALIBRATION_CHECKPOINTS`).
+RAMP_DECLARATIONS = 10
+
+
+def ramped_scale(scale: float, declared: int) -> float:
+    """The widening factor after ``declared`` declarations: 1 before any, ``scale`` from 10 on.
+
+    Why a ramp: the factor makes room for what the model's spread ignores once declarations
+    arrive (the first seats are an unrepresentative sample; the linear model misfits them). It
+    was calibrated on checkpoints from 10 declarations on. Before the first declaration there
+    is no sample to be unrepresentative, and applying the full factor to the prior's own (already
+    wide) spread gave absurd ranges after one result (Labour 172-599 seats live in 2024, against
+    the forecast's 324-465). Between 0 and 10 the factor grows linearly; every calibrated
+    checkpoint keeps its factor.
+    """
+    return 1.0 + (scale - 1.0) * min(1.0, declared / RAMP_DECLARATIONS)
+
+
 def _intervals(totals: npt.NDArray[np.int64], fixed: npt.NDArray[np.int64], n_open: int,
                scale: float) -> list[tuple[int, int]]:
     """The 5-95% range of each party's seats, widened about the mean by ``scale`` (outwards, in seats).
@@ -478,7 +497,7 @@ def simulate_night(
     mean = {p: float(totals[:, j].mean()) for j, p in enumerate(parties)}
     mean.update({p: float(c) for p, c in extra.items()})
     ranges = _intervals(totals, np.array([fixed.get(p, 0) for p in parties]), len(undeclared),
-                        settings.live_interval_scale)
+                        ramped_scale(settings.live_interval_scale, int(declared.sum())))
     interval = {p: ranges[j] for j, p in enumerate(parties)}
     interval.update({p: (c, c) for p, c in extra.items()})
     order = sorted((p for p in mean if mean[p] > 0 or interval[p][1] > 0), key=lambda p: (-mean[p], p))
