@@ -45,7 +45,8 @@ from seatcast.simulate.result import ForecastResult
 
 #: Simulations per unit of randomness (one SeedSequence child each).
 BLOCK = 1000
-#: Default simulations per task (the unit of progress reports and of work sent to a worker).
+#: Default simulations per task (the unit of work sent to a worker, and of progress reports from
+#: workers; a run in this process reports every block).
 DEFAULT_CHUNK = 10 * BLOCK
 
 
@@ -60,6 +61,9 @@ class Step(Protocol):
 ACCELS = ("numpy", "numba")
 #: Simulations computed at once inside a block: small enough that a batch's arrays stay in cache.
 INNER = 64
+#: The same for a kernel run through ``setup.run`` (the covariate model): it works on full
+#: ``[n, seats, parties]`` arrays, three times wider than the compact layout, so fewer rows fit.
+GENERIC_INNER = 32
 #: Kernels the engine evaluates directly on the compact layout (the same arithmetic, fewer columns).
 COMPACT_KERNELS: dict[Any, str] = {uniform_swing: "uns", proportional_swing: "proportional"}
 
@@ -305,8 +309,13 @@ def _tasks(n_blocks: int, per_task: int) -> list[list[int]]:
 
 
 def _run_local(tasks: list[list[int]], run: Callable[[list[int]], kernels.Tally]) -> Iterator[kernels.Tally]:
+    """Run in this process one block at a time, so that progress moves every :data:`BLOCK` simulations.
+
+    Blocks are independent and tallies are integers, so how blocks are grouped changes nothing.
+    """
     for t in tasks:
-        yield run(t)
+        for b in t:
+            yield run([b])
 
 
 def _run_processes(tasks: list[list[int]], workers: int, setup: ProjectionSetup, plan: Plan,
@@ -376,8 +385,9 @@ def simulate(
     """Simulate ``n_sims`` elections from ``setup`` and summarise them (module docstring).
 
     ``seed=None`` draws fresh entropy (recorded in the result, so the run can be repeated).
-    A task is ``max(1, chunk_size // BLOCK)`` blocks; at most ``min(chunk_size, INNER)``
-    simulations are held in memory at once per worker. ``workers > 1`` runs tasks in local processes;
+    A task is ``max(1, chunk_size // BLOCK)`` blocks (fewer with local workers, so that each of
+    them gets a task); at most ``min(chunk_size, INNER)`` simulations are held in memory at once
+    per worker. ``workers > 1`` runs tasks in local processes;
     ``dask_address`` (``tcp://host:8786``) runs them on a Dask cluster. ``accel="numba"`` (or the
     environment variable ``SEATCAST_ACCEL=numba``) fuses each batch's arithmetic into one compiled
     loop (:mod:`.accel`, needs numba); the result is the same, bit for bit.
@@ -392,8 +402,11 @@ def simulate(
     entropy = int(np.random.SeedSequence(seed).entropy)  # type: ignore[arg-type]
     plan = make_plan(setup, error, entropy)
     n_blocks = -(-n_sims // BLOCK)
-    batch = min(chunk_size, BLOCK, INNER)
-    tasks = _tasks(n_blocks, max(1, chunk_size // BLOCK))
+    batch = min(chunk_size, BLOCK, INNER if plan.mode != "generic" else GENERIC_INNER)
+    per_task = max(1, chunk_size // BLOCK)
+    if dask_address is None and workers > 1:  # fewer tasks than workers would leave some idle
+        per_task = max(1, min(per_task, -(-n_blocks // workers)))
+    tasks = _tasks(n_blocks, per_task)
     total = kernels.Tally.zeros(setup.frame.n_seats, len(setup.parties))
     if dask_address is not None:
         results = _run_dask(tasks, dask_address, setup, plan, steps, n_sims, batch, accel)
