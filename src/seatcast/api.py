@@ -6,20 +6,29 @@
 >>> p = seatcast.project("ge2017", {"con": 43.6, "lab": 32.1, "ld": 11.6}, model="uns")  # doctest: +SKIP
 >>> p.seats_predicted["con"]  # doctest: +SKIP
 348
+>>> f = seatcast.forecast("ge2019n24", polls="ge2024", sims=10_000, seed=0)  # doctest: +SKIP
+>>> f.to_frame()  # doctest: +SKIP
+
+Every result object has ``to_dict()`` (what the CLI prints as JSON) and ``to_frame()`` (pandas).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from seatcast.backtest.runner import BacktestResult, run_backtest
 from seatcast.data.importer import ImportReport
 from seatcast.data.importer import import_file as _import_file
 from seatcast.data.schema import Constituency, Election
 from seatcast.data.store import ElectionInfo, Store, default_path
+from seatcast.errors import InputError
 from seatcast.projection import Projection
 from seatcast.projection import project as _project
+
+if TYPE_CHECKING:
+    from seatcast.simulate.result import ForecastResult
 
 _STORES: dict[str, Store] = {}
 
@@ -84,3 +93,47 @@ def backtest(
 ) -> BacktestResult:
     """Backtest a model on a past election, using only what was known before it."""
     return run_backtest(election_id, model=model, inputs=inputs, by_nation=by_nation, store=open_store(db))
+
+
+def forecast(
+    base: str,
+    shares: Mapping[str, float] | None = None,
+    *,
+    polls: str | None = None,
+    nations: Mapping[str, Mapping[str, float]] | None = None,
+    model: str = "auto",
+    sims: int = 100_000,
+    seed: int | None = None,
+    workers: int = 1,
+    dask: str | None = None,
+    accel: str | None = None,
+    progress: Callable[[int, int], None] | None = None,
+    db: str | Path | None = None,
+) -> ForecastResult:
+    """Simulate ``sims`` elections from ``base``: what ``seatcast forecast`` runs (it calls this).
+
+    National shares are percentages: ``polls`` (a polls CSV file, or an election id such as
+    ``"ge2024"`` for its bundled final polls) averaged, then ``shares`` on top (overriding or
+    adding parties); ``nations`` gives one nation's shares. Forecasting a past election from its
+    own final polls, the error model uses only elections before it. ``seed=None`` draws fresh
+    entropy (recorded in the result). The result has ``to_dict()`` and ``to_frame()``.
+    """
+    from seatcast.data.polls import ELECTION_DATES
+    from seatcast.projection import prepare
+    from seatcast.simulate import simulate
+
+    given: dict[str, float] = {}
+    if polls:
+        from seatcast.cli.forecast import read_polls  # the CSV reader the CLI documents
+
+        given = read_polls(polls)
+    given.update({p.strip().lower(): float(v) for p, v in (shares or {}).items()})
+    if not given and not nations:
+        raise InputError("give national shares with --polls FILE|ELECTION or --share PARTY=PERCENT "
+                         "(Python: polls=, shares= or nations=)")
+    store = open_store(db)
+    # Forecasting a past election from its polls: the error model may only use earlier elections.
+    as_of = ELECTION_DATES.get((polls or "").lower())
+    setup = prepare(store.load(base), given, model=model, nations=nations, store=store, as_of=as_of)
+    return simulate(setup, n_sims=sims, seed=seed, workers=workers, dask_address=dask, progress=progress,
+                    accel=accel)

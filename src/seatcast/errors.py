@@ -48,14 +48,24 @@ class DataError(SeatcastError):
         super().__init__(prefix + message)
 
 
+#: An unknown name with no close match lists the valid ones when there are at most this many.
+MAX_LISTED = 40
+
+
 class UnknownNameError(SeatcastError, KeyError):
     """An unknown election, seat or party, with the nearest names as suggestions."""
 
     def __init__(self, kind: str, name: str, choices: Iterable[str]) -> None:
         self.kind = kind
         self.name = name
-        self.suggestions = suggest(name, choices)
-        hint = f"; did you mean {', '.join(repr(s) for s in self.suggestions)}?" if self.suggestions else ""
+        pool = [str(c) for c in choices]
+        self.suggestions = suggest(name, pool)
+        if self.suggestions:
+            hint = f"; did you mean {', '.join(repr(s) for s in self.suggestions)}?"
+        elif 0 < len(pool) <= MAX_LISTED:  # nothing close: a short list of the valid names beats a dead end
+            hint = f"; choose one of {', '.join(sorted(pool))}"
+        else:  # hundreds of seats: listing them would bury the message
+            hint = ""
         super().__init__(f"unknown {kind} {name!r}{hint}")
 
     def __str__(self) -> str:  # KeyError quotes its message otherwise

@@ -11,8 +11,10 @@ This is the layer between the labelled data and the pure model kernels. It decid
 * which parties stand where. By default a party stands where it stood at the base, and a party
   given at least twice its base share (GB-wide, or in a nation given shares of its own) also
   stands in the other seats there
-  (a party that grows expands its slate, as Reform UK did in 2024). A backtest passes the
-  target election's real nominations instead (public before polling day);
+  (a party that grows expands its slate, as Reform UK did in 2024). The leading independent
+  (``ind``) is the exception: without nominations it stands again only where an independent won
+  at the base (see :func:`_independents_standing`). A backtest passes the target election's real
+  nominations instead (public before polling day);
 * a base share for a party standing where it did not stand before: half its mean share in the
   seats of the same nation where it stood (or of all seats; or half its target share for a
   brand-new party), taken from the others in proportion. A party that no longer stands has its
@@ -52,6 +54,9 @@ FILL_FRACTION = 0.5
 DEFAULT_MODEL = "auto"
 #: Shares may add up to this much over 100% (published polls are rounded); they are then scaled.
 SUM_TOLERANCE = 0.02
+#: Shares adding up to this many percent or less were almost surely typed as fractions (0.34 for
+#: 34%): the projection would read them as a near-empty vote and hand the rest to the others.
+FRACTION_TOTAL = 1.5
 
 
 def resolve_model(name: str, base: Election) -> str:
@@ -81,6 +86,10 @@ def parse_shares(shares: Shares, *, where: str = "national shares") -> dict[str,
             raise InputError(f"{where}: share for {code!r} is {value}, outside 0-100 (percent)")
         out[code] = value / 100.0
     total = sum(out.values())
+    if 0.0 < total <= FRACTION_TOTAL / 100.0:
+        first = max(out, key=lambda q: out[q])
+        raise InputError(f"{where}: shares look like fractions (they add up to {total * 100:.4g}): give "
+                         f"percentages, e.g. {first}={out[first] * 1e4:.4g}")
     if total > 1.0 + SUM_TOLERANCE:
         raise InputError(f"{where}: shares add up to {total * 100:.1f}%, more than 100%")
     if total > 1.0:  # rounding in published polls: scale down to exactly 100%
@@ -350,6 +359,7 @@ def _structure(base: Election, frame: ShareFrame | None, named: set[str], reques
     held_gb = held & ~np.isin(nation_arr, list(SEPARATE_NATIONS))
     w_held = frame.weights[held_gb]
 
+    base_winners = frame.winners()
     if standing is not None:
         ids = np.array(frame.seat_ids)[modelled]
         stands = np.zeros_like(raw, dtype=bool)
@@ -359,8 +369,13 @@ def _structure(base: Election, frame: ShareFrame | None, named: set[str], reques
         stands[:, col[OTHER]] |= raw[:, col[OTHER]] > 0
     else:
         stands = raw > 0
+        if IND not in requested:
+            stands[:, col[IND]] = _independents_standing(raw[:, col[IND]], base_winners[modelled])
+            dropped = int(((raw[:, col[IND]] > 0) & ~stands[:, col[IND]]).sum())
+            if dropped:
+                notes.append(f"independents not assumed to stand again (no nominations): {dropped} seats")
     out = _Structure(
-        frame=frame, col=col, base_winners=frame.winners(), modelled=modelled, groups=groups, group=group,
+        frame=frame, col=col, base_winners=base_winners, modelled=modelled, groups=groups, group=group,
         weights=weights, raw=raw, raw_nat=raw_nat, raw_gb=weights @ raw / weights.sum(),
         held_weight=float(w_held.sum()), held_votes=(w_held @ base_shares[held_gb]) if held_gb.any() else None,
         regional=_regional_groups(raw, group, parties, groups), stands=stands, notes=tuple(notes),
@@ -483,6 +498,24 @@ def _nation_name(name: str, base: Election) -> str:
         if r.lower() == name.strip().lower():
             return r
     raise UnknownNameError("nation", name, base.nations)
+
+
+def _independents_standing(ind_base: FloatArray, winners: npt.NDArray[np.str_]) -> npt.NDArray[np.bool_]:
+    """Where the leading independent stands again when no nominations are given: where one won.
+
+    An independent's vote is personal (Dominic Grieve's 30.9% in Beaconsfield in 2019 was his,
+    not a bloc that votes for whoever is labelled ``ind`` next time), and without nominations we
+    cannot know that the same candidate stands again; carried forward, such a vote wins phantom
+    seats. A sitting independent MP is the one case where standing again is the norm, so ``ind``
+    keeps its base share only in the seats an independent won. Elsewhere it is treated exactly
+    as any party that does not stand: :func:`_prepare_base` shares its base votes among the
+    others in proportion. The Speaker's seat is held at the base result and never reaches this.
+    It depends only on the base frame, so structures cached on the base stay correct. Naming
+    ``ind`` in the shares keeps it standing where it stood (those shares need seats to land in);
+    given nominations decide instead.
+    """
+    out: npt.NDArray[np.bool_] = (ind_base > 0) & (winners == IND)
+    return out
 
 
 def _regional_groups(raw: FloatArray, group: npt.NDArray[np.intp], parties: tuple[str, ...],

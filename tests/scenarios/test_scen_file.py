@@ -28,7 +28,7 @@ CASES = {
     "share_above_1": ('[[step]]\nkind = "candidate"\nseat = "Derby North"\nshare = 1.5\n',
                       r"s\.toml: step\[1\]\.share"),
     "set_above_1": ('[[step]]\nkind = "set"\nseat = "Derby North"\nshares = { con = 0.7, lab = 0.5 }\n',
-                    r"step\[1\]\.shares: Value error, shares add up to 1\.200"),
+                    r"step\[1\]\.shares: shares add up to 1\.200"),
     "transfer_row": ('[transfers.lab]\nld = 0.7\ngreen = 0.5\n[[step]]\nkind = "withdraw"\nparty = "lab"\n',
                      r"s\.toml: transfers\.lab: fractions add up to 1\.200"),
     "unknown_kind": ('[[step]]\nkind = "candidat"\nseat = "Derby North"\n',

@@ -49,7 +49,11 @@ def server(store_path: Path, store: Store) -> Iterator[str]:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    config = uvicorn.Config(create_app(db=store_path, max_sims=20_000), host="127.0.0.1", port=port,
+    web_app = create_app(db=store_path, max_sims=20_000)
+    # What the app's lifespan does in the background (lifespan is off here): fit and bind the
+    # default model (auto) now, so the pages' timing checks measure projections, not the fit.
+    web_app.state.dashboard.warm()
+    config = uvicorn.Config(web_app, host="127.0.0.1", port=port,
                             log_level="warning", lifespan="off", ws="none")
     srv = uvicorn.Server(config)
     thread = threading.Thread(target=srv.run, daemon=True)

@@ -61,6 +61,30 @@ class BacktestResult:
             "nations": {n: {p: round(v, 2) for p, v in sh.items()} for n, sh in self.nations.items()},
         }
 
+    def to_frame(self) -> Any:
+        """A pandas DataFrame, one row per seat: the predicted and the actual winner.
+
+        Columns: ``id``, ``name``, ``region``, ``nation``, ``base_winner``, ``predicted``,
+        ``actual``, ``correct`` and ``gb`` (the seat counts in ``seats_correct_gb``).
+
+        Per seat rather than per party, since the seat rows are what the scores are made of
+        (``df[df.gb].correct.sum() == seats_correct_gb``) and the misses can be filtered and
+        joined with other data; the party totals are one line away:
+        ``pd.DataFrame({"predicted": r.seats_predicted, "actual": r.seats_actual}).fillna(0)``.
+        """
+        import pandas as pd
+
+        f = self.projection.frame
+        predicted = [str(w) for w in self.projection.winners]
+        actual = list(self.actual_winners)
+        return pd.DataFrame({
+            "id": list(f.seat_ids), "name": list(f.names), "region": list(f.regions), "nation": list(f.nations),
+            "base_winner": [str(w) for w in self.projection.setup.base_winners],
+            "predicted": predicted, "actual": actual,
+            "correct": [p == a for p, a in zip(predicted, actual, strict=True)],
+            "gb": [n not in SEPARATE_NATIONS for n in f.nations],
+        })
+
 
 def actual_gb_shares(target: Election, nations: tuple[str, ...] | None = None) -> dict[str, float]:
     """The target's actual shares (percent) over GB seats (or ``nations``), per party column of its frame."""

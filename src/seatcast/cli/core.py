@@ -129,21 +129,24 @@ def project_cmd(
     nation_share: Annotated[
         list[str] | None, typer.Option("--nation-share", help="NATION:PARTY=PERCENT, e.g. Scotland:snp=45.")
     ] = None,
-    polls: Annotated[str | None, typer.Option(help="Use an election's final-poll average, e.g. ge2024.")] = None,
+    polls: Annotated[str | None, typer.Option(
+        help="A polls CSV file (final_polls.csv columns) or an election id, e.g. ge2024 (its final polls).")] = None,
     model: Annotated[str, typer.Option(help=f"Model: {', '.join(MODELS)}, or auto (covariate on UK bases).")] = "auto",
     seat: Annotated[str | None, typer.Option(help="Show one seat's projected shares.")] = None,
     db: DbOption = None,
     fmt: FormatOption = Format.table,
 ) -> None:
     """Project every seat from national vote shares."""
-    from seatcast.data.polls import poll_average
+    from seatcast.cli.forecast import blame_polls_file, read_polls  # forecast imports this module
 
-    shares = poll_average(polls) if polls else {}
-    shares.update(parse_share_options(share))
+    from_polls = read_polls(polls) if polls else {}
+    overrides = parse_share_options(share)
+    shares = {**from_polls, **overrides}
     nations = parse_nation_options(nation_share)
     if not shares and not nations:
-        raise InputError("give national shares with --share PARTY=PERCENT (or --polls ELECTION)")
-    proj = project(open_store(db).load(base), shares, model=model, nations=nations)
+        raise InputError("give national shares with --share PARTY=PERCENT (or --polls FILE|ELECTION)")
+    with blame_polls_file(polls, overrides):
+        proj = project(open_store(db).load(base), shares, model=model, nations=nations)
     if seat is not None:
         _emit_seat(proj, seat, fmt)
         return

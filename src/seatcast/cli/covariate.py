@@ -20,7 +20,7 @@ def mrp_fit(
     survey: Annotated[Path, typer.Option("--survey", help="CSV: seat, vote and one column per demographic.")],
     frame: Annotated[Path, typer.Option("--frame", help="CSV: seat, the same demographics and count.")],
     engine: Annotated[str, typer.Option("--engine", help="vb (statsmodels, default) or pymc "
-                                        "(hierarchical multinomial; pip install 'seatcast[mrp]').")] = "vb",
+                                        "(hierarchical multinomial; pip install 'seatcast\\[mrp]').")] = "vb",
     seed: Annotated[int, typer.Option("--seed", help="Random seed of the pymc engine (same seed, same output).")] = 0,
     draws: Annotated[int | None, typer.Option("--draws", help="pymc engine: NUTS draws per chain (2 chains) "
                                               "instead of the faster ADVI fit.")] = None,

@@ -10,6 +10,8 @@ parties.
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -20,7 +22,7 @@ from seatcast.cli.app import DbOption, Format, FormatOption, app, plot_app
 from seatcast.cli.core import parse_nation_options, parse_share_options
 from seatcast.cli.output import check_image_path, console, emit
 from seatcast.data import parties as party_info
-from seatcast.errors import DataError, InputError
+from seatcast.errors import DataError, InputError, UnknownNameError
 from seatcast.models import MODELS
 
 _META = {"election_date", "pollster", "fieldwork_end", "fieldwork_start", "sample_size", "other", "client",
@@ -36,6 +38,8 @@ def read_polls(spec: str) -> dict[str, float]:
     if not path.exists():
         if spec.lower() in ELECTION_DATES:
             return poll_average(spec.lower())
+        if path.suffix or len(path.parts) > 1:  # meant as a file: say so, not "unknown election"
+            raise InputError(f"--polls: no such polls file: {path}")
         raise InputError(f"--polls {spec!r}: no such file, and not an election with final polls "
                          f"({', '.join(ELECTION_DATES)})")
     import pandas as pd
@@ -58,6 +62,24 @@ def read_polls(spec: str) -> dict[str, float]:
         if values.notna().any():
             out[p] = round(float(values.mean()), 4)
     return out
+
+
+@contextmanager
+def blame_polls_file(polls: str | None, overrides: Mapping[str, float]) -> Iterator[None]:
+    """Turn an unknown party that came from a polls CSV's header into an error naming file and column.
+
+    The file is read without a base election, so only the projection knows which parties exist;
+    it would report just the code, leaving the user to guess that a column header is to blame.
+    ``overrides`` are the ``--share`` options: a party named there is the option's fault.
+    """
+    try:
+        yield
+    except UnknownNameError as exc:
+        if (exc.kind == "party" and polls and exc.name not in overrides and Path(polls).expanduser().is_file()
+                and exc.name in read_polls(polls)):  # read again on this error path only
+            raise DataError(f"{exc} (a party column of the polls file: rename or drop it)",
+                            file=polls, field=exc.name) from None
+        raise
 
 
 def _check_poll_rows(path: Path) -> None:
@@ -118,24 +140,15 @@ def console_err() -> Any:
 def _run_forecast(base: str, polls: str | None, share: list[str] | None, nation_share: list[str] | None,
                   model: str, sims: int, seed: int | None, workers: int, dask: str | None, db: Any,
                   show_progress: bool, accel: str | None = None) -> Any:
-    from seatcast.projection import prepare
-    from seatcast.simulate import simulate
+    """The CLI's options to :func:`seatcast.api.forecast` (the one implementation), with a progress bar."""
+    from seatcast.api import forecast as run_forecast
 
-    shares = read_polls(polls) if polls else {}
-    shares.update(parse_share_options(share))
-    nations = parse_nation_options(nation_share)
-    if not shares and not nations:
-        raise InputError("give national shares with --polls FILE|ELECTION or --share PARTY=PERCENT")
-    from seatcast.data.polls import ELECTION_DATES
-
-    store = open_store(db)
-    # Forecasting a past election from its polls: the error model may only use earlier elections.
-    as_of = ELECTION_DATES.get((polls or "").lower())
-    setup = prepare(store.load(base), shares, model=model, nations=nations, store=store, as_of=as_of)
+    overrides = parse_share_options(share)
     ctx, callback = progress_bar(sims, show_progress and sims >= 20_000)
-    with ctx:
-        return simulate(setup, n_sims=sims, seed=seed, workers=workers, dask_address=dask, progress=callback,
-                        accel=accel)
+    with ctx, blame_polls_file(polls, overrides):
+        return run_forecast(base, overrides, polls=polls, nations=parse_nation_options(nation_share),
+                            model=model, sims=sims, seed=seed, workers=workers, dask=dask, accel=accel,
+                            progress=callback, db=db)
 
 
 PollsOption = Annotated[str | None, typer.Option(
@@ -167,7 +180,7 @@ def forecast(
 ) -> None:
     """Simulate many elections: seat win probabilities, seat ranges, chance of a majority."""
     result = _run_forecast(base, polls, share, nation_share, model, sims, seed, workers, dask, db,
-                           fmt is Format.table, accel)
+                           _progress_wanted(), accel)
     data = result.to_dict()
     rows = [{"id": r["id"], "name": r["name"], **{f"p_{p}": v for p, v in r["p_win"].items()}}
             for r in data["seats"]]
@@ -193,21 +206,33 @@ def plot_calibration_cmd(
     election: Annotated[str, typer.Argument(help="Backtest election, e.g. ge2019.")],
     output: Annotated[Path, typer.Option("--output", "-o", help="Image file to write (png, svg, pdf).")],
     model: Annotated[str, typer.Option(help="Model (auto: covariate on UK bases).")] = "auto",
+    by_nation: Annotated[bool, typer.Option(
+        "--by-nation/--gb-only",
+        help="Also use the Scotland-only and Wales-only polls, as backtest does; --gb-only: GB polls only.",
+    )] = True,
     sims: SimsOption = 10_000,
     seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
     db: DbOption = None,
     fmt: FormatOption = Format.table,
 ) -> None:
-    """Reliability diagram of a probabilistic backtest (predicted vs observed win frequency)."""
+    """Reliability diagram of a probabilistic backtest (predicted vs observed win frequency).
+
+    Same defaults as ``seatcast backtest ELECTION --probabilistic`` (by-nation polls, 10 000
+    sims, seed 0), so the two report the same Brier score; the title names the model that ran
+    (``auto`` resolved, e.g. ``covariate``) and the polls used.
+    """
     from seatcast.backtest.probabilistic import run_probabilistic
     from seatcast.plots.calibration import plot_calibration
 
     check_image_path(output)
-    scores, _ = run_probabilistic(election, model=model, n_sims=sims, seed=seed, store=open_store(db))
-    ax = plot_calibration(scores["calibration"], title=f"{election} ({model}): Brier {scores['brier']:.3f}")
+    scores, result = run_probabilistic(election, model=model, n_sims=sims, seed=seed, store=open_store(db),
+                                       by_nation=by_nation)
+    polls = "GB + Scotland/Wales polls" if by_nation else "GB polls only"
+    ax = plot_calibration(scores["calibration"],
+                          title=f"{election} ({result.model}, {polls}): Brier {scores['brier']:.3f}")
     ax.figure.savefig(output, dpi=120, bbox_inches="tight")
-    data = {"output": str(output), "election": election, "model": model, "n_sims": sims, "seed": seed,
-            "brier": scores["brier"], "log_loss": scores["log_loss"]}
+    data = {"output": str(output), "election": election, "model": result.model, "by_nation": by_nation,
+            "n_sims": sims, "seed": seed, "brier": scores["brier"], "log_loss": scores["log_loss"]}
     emit(fmt, data, table=lambda: console().print(f"wrote {output}"))
 
 
@@ -236,3 +261,13 @@ def plot_seats_cmd(
     data = {"output": str(output), "base": base, "model": result.model, "n_sims": result.n_sims,
             "seed": result.seed}
     emit(fmt, data, table=lambda: console().print(f"wrote {output}"))
+
+
+def _progress_wanted() -> bool:
+    """Whether ``forecast`` draws its progress bar: whenever stderr is a terminal, whatever ``--format``.
+
+    The bar goes to stderr (:func:`console_err`), so JSON or CSV on stdout stays clean, and a
+    long default-model run (about a minute per 100 000 simulations on one core) is not silent;
+    when stderr is a file or pipe nothing is drawn. Short runs skip it (``_run_forecast``).
+    """
+    return bool(console_err().is_terminal)

@@ -13,7 +13,7 @@ import typer
 
 from seatcast.api import open_store
 from seatcast.cli.app import DbOption, Format, app
-from seatcast.cli.output import console, emit
+from seatcast.cli.output import console, emit, plural
 from seatcast.data import parties as party_info
 from seatcast.data.importer import import_file
 
@@ -41,7 +41,8 @@ def import_cmd(
         con = console()
         verb = "Replaced" if report.replaced else "Imported"
         con.print(f"{verb} [bold]{report.election}[/bold] ({report.format} format) from {report.file}: "
-                  f"{report.seats} districts, {report.candidacies} candidacies, {len(report.regions)} regions")
+                  f"{plural(report.seats, 'district')}, {plural(report.candidacies, 'candidacy', 'candidacies')}, "
+                  f"{plural(len(report.regions), 'region')}")
         t = Table(title=f"Seats won, {report.name}")
         t.add_column("party")
         t.add_column("seats", justify="right")

@@ -57,6 +57,11 @@ def console() -> Any:
     return Console(highlight=False)
 
 
+def plural(n: int, word: str, many: str | None = None) -> str:
+    """``1 region``, ``3 regions``: a small import must not read "1 regions"."""
+    return f"{n:,} {word if n == 1 else (many or word + 's')}"
+
+
 def pct(x: float) -> str:
     """A share as a percentage string."""
     return f"{x * 100:.1f}%"

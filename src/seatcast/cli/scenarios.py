@@ -9,7 +9,7 @@ import typer
 
 from seatcast.api import open_store
 from seatcast.cli.app import DbOption, Format, FormatOption, app
-from seatcast.cli.output import console, emit, pct
+from seatcast.cli.output import console, emit, pct, plural
 from seatcast.data import parties as party_info
 from seatcast.errors import InputError
 
@@ -54,7 +54,8 @@ def split(
             con.print("Spoilers by party: " + ", ".join(f"{p} {n}" for p, n in data["spoilers_by_party"].items()))
             con.print("Would have won without the spoiler: "
                       + ", ".join(f"{p} {n}" for p, n in data["losers_by_party"].items()))
-            con.print("[dim]Transfers: default matrix unless --transfers; voters a row names nobody for abstain.[/dim]")
+            con.print("[dim]Transfers: the default matrix unless --transfers; the part of a row that sends "
+                      "voters nowhere abstains.[/dim]")
 
         emit(fmt, data, rows=data["seats"], table=table_all)
         return
@@ -110,7 +111,8 @@ def systems(
         t.add_row("Gallagher index", "", *[f"{d['systems'][n]['gallagher']:.2f}" for n in names])
         con = console()
         con.print(t)
-        con.print(f"[dim]AV changes the winner in {d['seats_changed_by_av']} seats; transfers: {d['transfers']}.[/dim]")
+        con.print(f"[dim]AV changes the winner in {plural(d['seats_changed_by_av'], 'seat')}; "
+                  f"transfers: {d['transfers']}.[/dim]")
 
     emit(fmt, d, rows=rows, table=table)
 
@@ -185,11 +187,12 @@ def incumbency(
     backtest: Annotated[bool, typer.Option("--backtest", help="Score ge2019 and ge2024 with and without.")] = False,
     model: Annotated[str, typer.Option(help="Swing model for --backtest.")] = "transition",
     sims: Annotated[int | None, typer.Option("--sims", help="Simulations for the Brier score (--backtest).")] = None,
-    seed: Annotated[int, typer.Option("--seed")] = 1,
+    seed: Annotated[int, typer.Option(
+        "--seed", help="Random seed of the --backtest simulations (same seed, same output).")] = 1,
     db: DbOption = None,
     fmt: FormatOption = Format.table,
 ) -> None:
-    """Incumbency effects and the independent prior, or (``--backtest``) their backtest."""
+    """Incumbency effects and the independent prior, or (with --backtest) their backtest."""
     from seatcast.data.polls import ELECTION_DATES
     from seatcast.scenarios.backtest import incumbency_backtest
     from seatcast.scenarios.incumbency import estimate_incumbency

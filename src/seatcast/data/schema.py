@@ -77,6 +77,50 @@ class Constituency:
         """Valid votes over electorate, where the electorate is known."""
         return self.valid_votes / self.electorate if self.electorate else None
 
+    def candidate_records(self) -> list[dict[str, Any]]:
+        """One dict per candidacy, largest first (the rows of :meth:`to_dict` and :meth:`to_frame`).
+
+        Keys: ``name``, ``party``, ``label``, ``votes``, ``share``, ``sitting_mp``, ``former_mp``
+        and ``winner`` (true for the one :attr:`winner`, so callers need not re-derive it).
+        """
+        win = self.winner
+        return [
+            {"name": k.name, "party": k.party_code, "label": k.party_label, "votes": k.votes,
+             "share": round(k.share, 6), "sitting_mp": k.sitting_mp, "former_mp": k.former_mp, "winner": k is win}
+            for k in self.candidacies
+        ]
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready dict: the keys of ``seatcast results --format json``, less ``election``.
+
+        A seat does not know which election it belongs to; each candidate also has a ``winner`` flag.
+        """
+        win, second = self.winner, self.runner_up
+        return {
+            "id": self.id, "name": self.name, "region": self.region, "nation": self.nation,
+            "electorate": self.electorate, "valid_votes": self.valid_votes, "turnout": self.turnout,
+            "winner": {"name": win.name, "party": win.party_code},
+            "majority": (win.votes - second.votes)
+            if (second and win.votes is not None and second.votes is not None) else None,
+            "majority_share": round(self.majority_share, 6),
+            "candidates": self.candidate_records(),
+        }
+
+    def to_frame(self) -> Any:
+        """A pandas DataFrame, one row per candidacy (largest first).
+
+        Columns: ``seat_id``, then those of :meth:`candidate_records`. ``votes`` is a nullable
+        integer column (notional results have shares only); ``seat_id`` lets frames of several
+        seats be stacked with ``pd.concat``.
+        """
+        import pandas as pd
+
+        df = pd.DataFrame(self.candidate_records(),
+                          columns=["name", "party", "label", "votes", "share", "sitting_mp", "former_mp", "winner"])
+        df["votes"] = df["votes"].astype("Int64")
+        df.insert(0, "seat_id", self.id)
+        return df
+
 
 @dataclass(frozen=True)
 class Election:

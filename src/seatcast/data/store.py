@@ -18,7 +18,7 @@ from pathlib import Path
 
 from seatcast.data.bundled import BUNDLED, load_bundled
 from seatcast.data.schema import Candidacy, Constituency, Election
-from seatcast.errors import UnknownNameError
+from seatcast.errors import DataError, UnknownNameError
 
 #: Bump when the bundled data or the table layout changes: the store then rebuilds the bundled part.
 DATA_VERSION = "2"
@@ -107,11 +107,22 @@ class Store:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.RLock()
         self._cache: dict[str, Election] = {}
-        self._conn = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
-        self._conn.execute("PRAGMA foreign_keys = ON")
-        self._conn.execute("PRAGMA journal_mode = WAL")
-        self._conn.execute("PRAGMA busy_timeout = 5000")
-        self._conn.executescript(SCHEMA)
+        try:
+            self._conn = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
+        except sqlite3.Error as exc:  # a folder, or a file it may not open
+            raise DataError(f"cannot open seatcast database {self.path}: {exc}") from None
+        try:
+            self._conn.execute("PRAGMA foreign_keys = ON")
+            self._conn.execute("PRAGMA journal_mode = WAL")
+            self._conn.execute("PRAGMA busy_timeout = 5000")
+            self._conn.executescript(SCHEMA)
+        except sqlite3.DatabaseError as exc:
+            # SQLite opens any file lazily and only fails at the first statement: a CSV passed as
+            # --db would otherwise surface as a bare "file is not a database" traceback.
+            self._conn.close()
+            if isinstance(exc, sqlite3.OperationalError):
+                raise DataError(f"cannot open seatcast database {self.path}: {exc}") from None
+            raise DataError(f"not a seatcast database (SQLite): {self.path}") from None
         if fill:
             self.ensure_bundled()
 

@@ -57,37 +57,99 @@ def _check(df: pd.DataFrame, need: Sequence[str], file: str) -> None:
         raise DataError(f"missing column(s) {', '.join(missing)}", file=file, field=missing[0])
 
 
+def _first_row(mask: pd.Series | np.ndarray) -> int:
+    """The spreadsheet row (header = row 1) of the first true entry of ``mask``."""
+    return int(np.flatnonzero(np.asarray(mask))[0]) + 2
+
+
+def _validate(survey: pd.DataFrame, frame: pd.DataFrame, sources: tuple[str, str], engine: str
+              ) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
+    """Check both tables before any engine sees them; return them as strings, and the demographics.
+
+    Both engines assume what is checked here: every survey category has cells in the frame to
+    post-stratify to (otherwise the vb design matrices differ in width and numpy fails deep
+    inside), counts are non-negative numbers, and no cell is blank (pandas would read a blank
+    as the category ``"nan"``).
+    """
+    s_name, f_name = sources
+    _check(survey, ["seat", "vote"], s_name)
+    _check(frame, ["seat", "count"], f_name)
+    demo = [str(c) for c in survey.columns if c not in ("seat", "vote")]
+    if not demo:
+        raise DataError("no demographic column: give seat, vote and at least one demographic (e.g. age), "
+                        "the same columns as the frame has", file=s_name)
+    _check(frame, demo, f_name)
+    if survey.empty:
+        raise DataError("no respondents (the file has a header only)", file=s_name)
+    if frame.empty:
+        raise DataError("no cells (the file has a header only)", file=f_name)
+    for df, name, cols in ((survey, s_name, ["seat", "vote", *demo]), (frame, f_name, ["seat", *demo])):
+        for c in cols:
+            blank = df[c].isna() | (df[c].astype(str).str.strip() == "")
+            if blank.any():
+                raise DataError("blank cell", file=name, row=_first_row(blank), field=c)
+    count = pd.to_numeric(frame["count"], errors="coerce")
+    bad = count.isna() | ~np.isfinite(count.fillna(0.0)) | (count < 0)
+    if bad.any():
+        i = _first_row(bad) - 2
+        raise DataError(f"{str(frame['count'].iloc[i])!r} is not a non-negative number", file=f_name,
+                        row=i + 2, field="count")
+    survey = survey.astype({"seat": str, "vote": str, **{c: str for c in demo}})
+    frame = frame.astype({"seat": str, **{c: str for c in demo}}).assign(count=count.astype(float))
+    totals = frame.groupby("seat")["count"].sum()
+    if (totals <= 0).any():
+        raise DataError(f"seat {totals.index[totals <= 0][0]!r} has no people (its counts add up to 0)",
+                        file=f_name, field="count")
+    for c in demo:
+        s_levels, f_levels = set(survey[c]), set(frame[c])
+        missing = sorted(s_levels - f_levels)
+        if missing:
+            raise DataError(f"category {missing[0]!r} is in the survey but in no row of the frame, so its "
+                            "respondents have no one to post-stratify to (add its cells or recode it)",
+                            file=f_name, field=c)
+        extra = sorted(f_levels - s_levels)
+        if extra and engine == "vb":
+            raise DataError(f"category {extra[0]!r} has no respondents in the survey, so the vb engine cannot "
+                            "estimate it (recode it, or use --engine pymc, which pools categories)",
+                            file=f_name, row=_first_row(frame[c] == extra[0]), field=c)
+    return survey, frame, demo
+
+
 def fit_mrp(survey: pd.DataFrame, frame: pd.DataFrame, *, min_votes: int = 5, engine: str = "vb",
-            seed: int = 0, draws: int | None = None) -> MrpResult:
+            seed: int = 0, draws: int | None = None, sources: tuple[str, str] = ("survey", "frame")
+            ) -> MrpResult:
     """Fit the parties with at least ``min_votes`` respondents and post-stratify to every seat.
 
     ``engine`` is ``"vb"`` (statsmodels, the default) or ``"pymc"``; ``seed`` and ``draws``
     (NUTS draws per chain instead of ADVI) apply to ``"pymc"`` only, the variational fit being
-    deterministic.
+    deterministic. ``sources`` names the two tables in errors (their file paths, when read from
+    files).
     """
     if engine not in ENGINES:
         raise InputError(f"unknown MRP engine {engine!r}; choose one of {', '.join(ENGINES)}")
     check_seed(seed)
     if draws is not None and draws < 1:
         raise InputError(f"draws must be a positive integer, not {draws}")
-    _check(survey, ["seat", "vote"], "survey")
-    _check(frame, ["seat", "count"], "frame")
-    demo = [c for c in survey.columns if c not in ("seat", "vote")]
-    _check(frame, demo, "frame")
-    survey = survey.astype({"seat": str, "vote": str, **{c: str for c in demo}})
-    frame = frame.astype({"seat": str, **{c: str for c in demo}})
+    s_name = sources[0]
+    survey, frame, demo = _validate(survey, frame, sources, engine)
     unknown = sorted(set(frame["seat"]) - set(survey["seat"]))
     counts = survey["vote"].value_counts()
     parties = [str(p) for p, n in counts.items() if n >= min_votes]
     if len(parties) < 2:
-        raise DataError(f"need at least two parties with {min_votes}+ respondents, found {len(parties)}",
-                        file="survey", field="vote")
+        raise DataError(f"need at least two parties with {min_votes}+ respondents, found {len(parties)} "
+                        f"({len(survey)} respondents in all)", file=s_name, field="vote")
     if engine == "pymc":
         from seatcast.models.mrp_pymc import fit_mrp_pymc
 
         agg, seat_sd = fit_mrp_pymc(survey, frame, demo, parties, seed=seed, draws=draws)
     else:
         agg, seat_sd = _fit_vb(survey, frame, demo, parties)
+    finite = np.isfinite(agg.to_numpy(dtype=float)).all(axis=1) if len(agg) else np.array([], dtype=bool)
+    if not finite.all() or len(agg) == 0:
+        # A table with no seats, or with blank seats, must never pass for a result.
+        bad = [str(s) for s, ok in zip(agg.index, finite, strict=True) if not ok]
+        raise DataError("the fit gave no usable seat shares" + (f" (seat {bad[0]!r})" if bad else "")
+                        + ": too few respondents or cells for the model", file=s_name)
     if unknown:
         agg.attrs["seats_without_respondents"] = unknown
     return MrpResult(shares=agg, seat_sd=seat_sd)
@@ -126,7 +188,16 @@ def _fit_vb(survey: pd.DataFrame, frame: pd.DataFrame, demo: list[str], parties:
 def fit_mrp_files(survey: str | Path, frame: str | Path, *, engine: str = "vb", seed: int = 0,
                   draws: int | None = None) -> MrpResult:
     """Read the two CSV files and fit (see the module docstring for their columns)."""
-    return fit_mrp(pd.read_csv(survey), pd.read_csv(frame), engine=engine, seed=seed, draws=draws)
+    tables = []
+    for path in (survey, frame):
+        try:
+            tables.append(pd.read_csv(path))
+        except pd.errors.EmptyDataError:
+            raise DataError("empty file (expected a header row)", file=str(path), row=1) from None
+        except (OSError, UnicodeDecodeError, pd.errors.ParserError) as exc:
+            raise DataError(f"cannot read CSV: {exc}", file=str(path)) from None
+    return fit_mrp(tables[0], tables[1], engine=engine, seed=seed, draws=draws,
+                   sources=(str(survey), str(frame)))
 
 
 def synthetic(seed: int | np.random.SeedSequence, *, n_seats: int = 20, n_respondents: int = 4000,

@@ -153,6 +153,8 @@ def validation_message(exc: ValidationError, source: str) -> str:
             msg = f"missing 'kind'; choose one of {', '.join(STEP_KINDS)}"
         elif err["type"] == "extra_forbidden":
             msg = "unknown key"
+        elif err["type"] == "value_error":  # our own validators' text, without pydantic's label
+            msg = msg.removeprefix("Value error, ")
         lines.append(f"{source}: {key}: {msg}")
     return "; ".join(lines)
 

@@ -374,8 +374,10 @@ class _Resolver:
         if code == "other":
             code = OTHER
         if code not in self.setup.parties:
-            raise self.fail(key, str(UnknownNameError("party", value, self.setup.parties))
-                            + f" (columns of this projection: {', '.join(self.setup.parties)})")
+            err = UnknownNameError("party", value, self.setup.parties)
+            # Without a close match the error already lists every column; do not list them twice.
+            cols = f" (columns of this projection: {', '.join(self.setup.parties)})" if err.suggestions else ""
+            raise self.fail(key, str(err) + cols)
         return int(self.setup.parties.index(code))
 
     def seats(self, key: str, value: str | list[str]) -> list[int]:

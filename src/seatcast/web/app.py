@@ -10,6 +10,13 @@ numbers are the ones the CLI and the Python API give. Two choices keep the swing
   rather than one dict per seat, and the last few hundred answers are kept, keyed by the
   request, since a slider dragged back and forth asks the same questions again.
 
+The default model is ``auto``, as on the CLI and in the Python API (the covariate model on a
+bundled UK base), so the page and ``POST /api/project`` give the numbers ``seatcast project``
+gives. Its first projection fits the model on the stored elections (seconds, once per process;
+the fit and each base's bound kernel are then cached, and a projection takes milliseconds), so
+the app does it while starting up (:meth:`Dashboard.warm`), before it accepts a request: the
+server takes seconds longer to start, and no visitor (or load test) waits behind the fit.
+
 Safety: the only file the app opens is the store chosen when it is created (``db``); no
 request names a path. Simulation counts are capped (``max_sims``, ``$SEATCAST_MAX_SIMS``).
 Every error is JSON ``{"detail": message}`` with a 4xx status (501 when an optional part of
@@ -19,11 +26,12 @@ seatcast is not installed).
 from __future__ import annotations
 
 import json
+import logging
 import os
 import re
 import threading
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -36,6 +44,7 @@ from seatcast.data.frame import ShareFrame
 from seatcast.data.parties import IND, OTHER, SEPARATE_NATIONS, SPEAKER
 from seatcast.data.schema import Constituency, Election
 from seatcast.errors import DataError, InputError, ScenarioError, SeatcastError, UnknownNameError
+from seatcast.projection import DEFAULT_MODEL
 from seatcast.web import schemas as s
 from seatcast.web.hexmap import HEXMAPS, boundaries_for, load_hexmap
 from seatcast.web.schemas import Key
@@ -199,6 +208,30 @@ class Dashboard:
         }
         return out
 
+    def warm(self, base: str | None = None) -> None:
+        """Project ``base`` (default: the page's default base) with the default model, as the page will.
+
+        First unchanged (the page's first request, whose answer is then cached), then at the
+        slider parties' base shares: a projection that names those parties binds the fitted
+        model to the seats once, and every later slider move reuses it. So ``auto`` is fitted
+        and bound here rather than while the first visitor waits. Errors are left for the
+        requests themselves to report.
+        """
+        try:
+            key = base or self.default_base()
+            if not key:  # an empty store: nothing to warm
+                return
+            self.project_json(s.ProjectRequest(base=key))
+            shares = {p["code"]: p["share"] for p in self.base(key).baseline["parties"]}
+            self.project_json(s.ProjectRequest(base=key, shares=shares))
+        except Exception as exc:  # a warm-up must never stop the server starting
+            logging.getLogger(__name__).warning("seatcast: warm-up of %s skipped: %s", base or "the default base", exc)
+
+    def default_base(self) -> str:
+        """The latest stored general election (the page starts from it), else the latest election."""
+        infos = self.elections()
+        return next((i["id"] for i in reversed(infos) if i["kind"] == "general"), infos[-1]["id"] if infos else "")
+
     def is_quick(self, req: s.ProjectRequest) -> bool:
         """Whether a projection takes milliseconds: a plain swing model on a base already prepared."""
         return not req.steps and req.model.strip().lower() in QUICK_MODELS and req.base.strip() in self._bases
@@ -236,21 +269,7 @@ class Dashboard:
     def result(self, election_id: str, seat: str) -> dict[str, Any]:
         """One seat's result, as ``seatcast results --format json`` gives it."""
         el = self.election(election_id)
-        c = el.seat(seat)
-        win, second = c.winner, c.runner_up
-        return {
-            "election": el.id, "id": c.id, "name": c.name, "region": c.region, "nation": c.nation,
-            "electorate": c.electorate, "valid_votes": c.valid_votes, "turnout": c.turnout,
-            "winner": {"name": win.name, "party": win.party_code},
-            "majority": (win.votes - second.votes)
-            if (second and win.votes is not None and second.votes is not None) else None,
-            "majority_share": round(c.majority_share, 6),
-            "candidates": [
-                {"name": k.name, "party": k.party_code, "label": k.party_label, "votes": k.votes,
-                 "share": round(k.share, 6), "sitting_mp": k.sitting_mp, "former_mp": k.former_mp}
-                for k in c.candidacies
-            ],
-        }
+        return {"election": el.id, **el.seat(seat).to_dict()}
 
     def history(self, base: str, seat: str) -> dict[str, Any]:
         """A seat's results at every stored election: by id on its own boundaries, by name elsewhere."""
@@ -355,12 +374,21 @@ def _static_dir() -> Path:
     return Path(str(resources.files("seatcast.web") / "static"))
 
 
-def create_app(db: str | Path | None = None, max_sims: int | None = None) -> FastAPI:
+def model_menu(models: Mapping[str, str]) -> dict[str, str]:
+    """The models a request may name, ``auto`` (the default) first: what ``/api/meta`` lists."""
+    return {DEFAULT_MODEL: "covariate on bundled UK bases, transition on imported ones (default)",
+            **{m: d for m, d in models.items() if m != DEFAULT_MODEL}}
+
+
+def create_app(db: str | Path | None = None, max_sims: int | None = None, *, warm: bool = True) -> FastAPI:
     """Build the app over the store at ``db`` (default ``$SEATCAST_DB`` or the per-user store).
 
     ``max_sims`` caps simulations per forecast request (default ``$SEATCAST_MAX_SIMS`` or
-    200 000).
+    200 000). With ``warm``, starting the app (its lifespan) fits and binds the default model
+    (:meth:`Dashboard.warm`, seconds, once per process) before the first request is accepted.
     """
+    from contextlib import asynccontextmanager
+
     from fastapi import FastAPI, Request
     from fastapi.exceptions import RequestValidationError
     from fastapi.responses import FileResponse, JSONResponse, Response
@@ -374,7 +402,15 @@ def create_app(db: str | Path | None = None, max_sims: int | None = None) -> Fas
     if cap < 1:
         raise InputError(f"max_sims must be at least 1, not {cap}")
     dash = Dashboard(open_store(db), max_sims=cap)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        if warm:  # off the event loop, but before the server listens
+            await run_in_threadpool(dash.warm)
+        yield
+
     app = FastAPI(
+        lifespan=lifespan,
         title="seatcast",
         summary="First-past-the-post projections, forecasts and scenarios.",
         version="1",
@@ -415,12 +451,11 @@ def create_app(db: str | Path | None = None, max_sims: int | None = None) -> Fas
     def meta() -> dict[str, Any]:
         """Models, party names and colours, the simulation cap and the default base election."""
         codes = dict.fromkeys([*party_info.COLOURS, *party_info.NAMES])
-        infos = dash.elections()
-        default = next((i["id"] for i in reversed(infos) if i["kind"] == "general"), infos[-1]["id"] if infos else "")
         return {
-            "models": {m.name: m.description for m in MODELS.values()},
+            "models": model_menu({m.name: m.description for m in MODELS.values()}),
+            "default_model": DEFAULT_MODEL,
             "parties": [{"code": p, "name": party_info.name(p), "colour": party_info.colour(p)} for p in codes],
-            "default_base": default, "max_sims": dash.max_sims, "majority": MAJORITY,
+            "default_base": dash.default_base(), "max_sims": dash.max_sims, "majority": MAJORITY,
             "features": features(),
         }
 

@@ -13,7 +13,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
-from seatcast.projection import SUM_TOLERANCE
+from seatcast.projection import DEFAULT_MODEL, SUM_TOLERANCE
 
 Name = Annotated[str, Field(min_length=1, max_length=80)]
 #: A name in a URL (election, seat, boundaries): short, so a long one cannot make suggestions slow.
@@ -38,7 +38,9 @@ class ProjectRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     base: Name = Field(description="Base election id, e.g. ge2019n24 or ge2017.", examples=["ge2019n24"])
-    model: Name = Field("uns", description="Swing model: uns, proportional, transition...")
+    model: Name = Field(DEFAULT_MODEL, description=(
+        "Swing model: auto (the default, as on the CLI: covariate on a bundled UK base, transition on an "
+        "imported one), uns, proportional, transition, covariate..."))
     shares: ShareMap = Field(
         default_factory=dict,
         description="GB shares in percent by party code, as on the CLI; parties not given share the rest.",
@@ -99,7 +101,8 @@ class PartyOut(BaseModel):
 class MetaOut(BaseModel):
     """What the page needs before anything else: models, parties, limits."""
 
-    models: dict[str, str]
+    models: dict[str, str] = Field(description="Model names and descriptions, ``auto`` (the default) first.")
+    default_model: str = Field(DEFAULT_MODEL, description="The model a request without one gets.")
     parties: list[PartyOut]
     default_base: str
     max_sims: int
@@ -135,6 +138,7 @@ class CandidateOut(BaseModel):
     share: float
     sitting_mp: bool | None = None
     former_mp: bool | None = None
+    winner: bool = Field(False, description="Whether this candidacy won the seat.")
 
 
 class ResultOut(BaseModel):

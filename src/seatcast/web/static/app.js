@@ -51,7 +51,9 @@ async function init() {
   for (const e of elections) baseSel.append(el("option", { value: e.id }, `${e.id}: ${e.name}`));
   baseSel.value = state.meta.default_base;
   const modelSel = $("model");
+  // The API lists "auto" first; it is also what a request without a model gets, as on the CLI.
   for (const [m, d] of Object.entries(state.meta.models)) modelSel.append(el("option", { value: m }, `${m} (${d})`));
+  if (state.meta.default_model && state.meta.default_model in state.meta.models) modelSel.value = state.meta.default_model;
   $("sims").max = String(state.meta.max_sims);
   baseSel.addEventListener("change", () => setBase(baseSel.value));
   modelSel.addEventListener("change", () => { state.forecast = null; schedule(0); });
@@ -166,7 +168,9 @@ async function projectNow() {
     const ms = Math.round(performance.now() - t0);
     document.body.dataset.lastMs = String(ms); // request to redrawn map, for the tests
     document.body.dataset.projections = String(state.drawn);
-    status(`Projected from ${proj.base} (${proj.model}) in ${ms} ms`);
+    const chosen = $("model").value; // "auto" names the model it resolved to
+    const model = chosen && chosen !== proj.model ? `${chosen}: ${proj.model}` : proj.model;
+    status(`Projected from ${proj.base} (${model}) in ${ms} ms`);
   } catch (err) {
     if (seq === state.seq) status(err.message, true);
   }
