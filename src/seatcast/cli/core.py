@@ -51,9 +51,17 @@ def elections(db: DbOption = None, fmt: FormatOption = Format.table) -> None:
     def table() -> None:
         from rich.table import Table
 
+        # The id and date are what people copy from this table, so they never wrap or truncate
+        # (a date cut to "2019-12-…" is useless), nor do the short fixed-width ones; at 80 columns
+        # only the free-text name and source give way, folding onto more lines.
         t = Table(title="Elections")
-        for col in ("id", "name", "date", "kind", "seats", "candidacies", "source"):
-            t.add_column(col)
+        t.add_column("id", no_wrap=True, min_width=max((len(i.id) for i in infos), default=2))
+        t.add_column("name", overflow="fold")
+        t.add_column("date", no_wrap=True, min_width=10)
+        t.add_column("kind", no_wrap=True, min_width=8)
+        t.add_column("seats", justify="right", no_wrap=True, min_width=5)
+        t.add_column("candidacies", justify="right", no_wrap=True, min_width=11)
+        t.add_column("source", overflow="fold")
         for i in infos:
             t.add_row(i.id, i.name, i.date or "", i.kind, str(i.seats), str(i.candidacies), i.source[:60])
         console().print(t)
@@ -92,22 +100,35 @@ def results(
         from rich.table import Table
 
         t = Table(title=f"{c.name} ({c.id}), {el.name}")
-        for col in ("candidate", "party", "votes", "share", "MP"):
-            t.add_column(col, justify="right" if col in ("votes", "share") else "left")
-        for k in c.candidacies:
-            t.add_row(k.name or "-", k.party_label, f"{k.votes:,}" if k.votes is not None else "-", pct(k.share),
-                      "sitting" if k.sitting_mp else ("former" if k.former_mp else ""))
+        if el.is_notional:
+            # A notional result is an estimate of the old votes on new boundaries: one share per
+            # party, with no candidates, votes or MPs, and its labels are bare codes ("BRX"). Rows
+            # of dashes read as missing data, so show only what exists and say why below the table.
+            t.add_column("party")
+            t.add_column("share", justify="right")
+            for k in c.candidacies:
+                t.add_row(party_info.name(k.party_code), pct(k.share))
+        else:
+            for col in ("candidate", "party", "votes", "share", "MP"):
+                t.add_column(col, justify="right" if col in ("votes", "share") else "left")
+            for k in c.candidacies:
+                t.add_row(k.name or "-", k.party_label, f"{k.votes:,}" if k.votes is not None else "-",
+                          pct(k.share), "sitting" if k.sitting_mp else ("former" if k.former_mp else ""))
         con = console()
         con.print(t)
+        if el.is_notional:  # a line of its own: a rich caption would wrap under the narrow table
+            con.print("Notional result: estimated party shares only, no candidates or votes.")
         maj = data["majority"]
         con.print(f"Winner: {win.name or win.party_label} ({win.party_code}); majority "
                   f"{maj:,} ({pct(c.majority_share)})" if maj is not None else
-                  f"Winner: {win.party_code}; majority {pct(c.majority_share)}")
+                  f"Winner: {party_info.name(win.party_code)} ({win.party_code}); majority {pct(c.majority_share)}")
 
     emit(fmt, data, rows=cands, table=table)
 
 
-def _seat_totals_table(title: str, columns: dict[str, dict[str, Any]]) -> Any:
+def _seat_totals_table(title: str, columns: dict[str, dict[str, Any]],
+                       names: dict[str, str] | None = None) -> Any:
+    """Seats per party, one column per source; ``names`` are an imported election's party names."""
     from rich.table import Table
 
     t = Table(title=title)
@@ -118,7 +139,7 @@ def _seat_totals_table(title: str, columns: dict[str, dict[str, Any]]) -> Any:
     for col in columns.values():
         parties.update(dict.fromkeys(col))
     for p in parties:
-        t.add_row(party_info.name(p), *[str(col.get(p, 0)) for col in columns.values()])
+        t.add_row(party_info.name(p, names), *[str(col.get(p, 0)) for col in columns.values()])
     return t
 
 
@@ -145,10 +166,12 @@ def project_cmd(
     nations = parse_nation_options(nation_share)
     if not shares and not nations:
         raise InputError("give national shares with --share PARTY=PERCENT (or --polls FILE|ELECTION)")
+    base_election = open_store(db).load(base)
+    names = party_info.election_names(base_election)
     with blame_polls_file(polls, overrides):
-        proj = project(open_store(db).load(base), shares, model=model, nations=nations)
+        proj = project(base_election, shares, model=model, nations=nations)
     if seat is not None:
-        _emit_seat(proj, seat, fmt)
+        _emit_seat(proj, seat, fmt, names)
         return
     data = proj.to_dict()
 
@@ -156,7 +179,7 @@ def project_cmd(
         con = console()
         base_seats = seat_counts(proj.setup.base_winners)
         con.print(_seat_totals_table(f"Projection from {base} ({proj.model})",
-                                     {"base": base_seats, "projected": proj.seats_predicted}))
+                                     {"base": base_seats, "projected": proj.seats_predicted}, names))
         changes = proj.changes()
         if changes:
             from rich.table import Table
@@ -165,7 +188,7 @@ def project_cmd(
             for col in ("seat", "from", "to"):
                 t.add_column(col)
             for ch in changes:
-                t.add_row(ch["name"], ch["from"], ch["to"])
+                t.add_row(ch["name"], names.get(ch["from"], ch["from"]), names.get(ch["to"], ch["to"]))
             con.print(t)
         for note in proj.setup.notes:
             con.print(f"[dim]{note}[/dim]")
@@ -175,7 +198,7 @@ def project_cmd(
     emit(fmt, data, rows=rows, table=table)
 
 
-def _emit_seat(proj: Projection, seat: str, fmt: Format) -> None:
+def _emit_seat(proj: Projection, seat: str, fmt: Format, names: dict[str, str] | None = None) -> None:
     i = proj.seat_index(seat)
     shares = proj.seat_shares(seat)
     base_row = proj.frame.shares[i]
@@ -197,9 +220,9 @@ def _emit_seat(proj: Projection, seat: str, fmt: Format) -> None:
         for col in ("party", "base", "projected"):
             t.add_column(col, justify="left" if col == "party" else "right")
         for r in rows:
-            t.add_row(party_info.name(str(r["party"])), pct(float(r["base"])), pct(float(r["projected"])))
+            t.add_row(party_info.name(str(r["party"]), names), pct(float(r["base"])), pct(float(r["projected"])))
         console().print(t)
-        console().print(f"Projected winner: {party_info.name(winner)}")
+        console().print(f"Projected winner: {party_info.name(winner, names)}")
 
     emit(fmt, data, rows=rows, table=table)
 

@@ -66,7 +66,7 @@ def plot_backtest_cmd(
     from seatcast.api import open_store
     from seatcast.backtest.runner import run_backtest
     from seatcast.models.covariate.features import boundaries_of
-    from seatcast.plots.backtest import plot_backtest
+    from seatcast.plots.backtest import miss_title, plot_backtest
 
     check_image_path(out, option="--out")
     store = open_store(db)
@@ -76,4 +76,5 @@ def plot_backtest_cmd(
     data = {"output": str(path), "election": election, "model": result.model, "inputs": inputs,
             "seats_correct_gb": result.seats_correct_gb, "n_seats_gb": result.n_seats_gb}
     emit(fmt, data, table=lambda: console().print(
-        f"wrote {path} ({result.seats_correct_gb}/{result.n_seats_gb} GB seats right)"))
+        f"wrote {path} ({result.seats_correct_gb}/{result.n_seats_gb} GB seats right); map: "
+        + miss_title(result).replace("\n", " ")))

@@ -188,11 +188,12 @@ def forecast(
     def table() -> None:
         from rich.table import Table
 
+        names = party_info.election_names(open_store(db).load(base))  # an imported file's party names
         t = Table(title=f"Forecast from {base} ({result.model}), {result.n_sims:,} simulations, seed {result.seed}")
         for col in ("party", "mean", "median", "90% range", "P(majority)", "P(largest)"):
             t.add_column(col, justify="left" if col == "party" else "right")
         for p, s in data["parties"].items():
-            t.add_row(party_info.name(p), f"{s['seats_mean']:.1f}", str(s["seats_median"]),
+            t.add_row(party_info.name(p, names), f"{s['seats_mean']:.1f}", str(s["seats_median"]),
                       f"{s['seats_p05']}-{s['seats_p95']}", f"{s['p_majority']:.1%}", f"{s['p_largest']:.1%}")
         con = console()
         con.print(t)

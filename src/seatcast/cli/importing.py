@@ -47,7 +47,7 @@ def import_cmd(
         t.add_column("party")
         t.add_column("seats", justify="right")
         for party, seats in report.seats_won.items():
-            t.add_row(party_info.name(party), str(seats))
+            t.add_row(party_info.name(party, report.party_names), str(seats))
         con.print(t)
         for note in report.warnings:
             con.print(f"[yellow]warning:[/yellow] {note}")

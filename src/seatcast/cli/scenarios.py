@@ -17,10 +17,21 @@ TransfersOption = Annotated[
     Path | None, typer.Option("--transfers", help="Transfer matrix CSV (from_party,to_party,fraction).")]
 
 
-def _matrix(path: Path | None) -> Any:
-    from seatcast.scenarios.transfers import load_matrix
+def _matrix(path: Path | None, election: Any) -> Any:
+    """The transfer rule for ``election``: the user's file over the election's own default, or that default.
 
-    return load_matrix(path) if path is not None else None
+    Always a matrix, never ``None``, so the table can say which rule ran (``describe``).
+    """
+    from seatcast.scenarios.transfers import load_matrix, matrix_for
+
+    base = matrix_for(election.vote_shares())
+    return load_matrix(path, base=base) if path is not None else base
+
+
+def _transfer_note(matrix: Any) -> str:
+    from seatcast.scenarios.transfers import describe
+
+    return f"[dim]{describe(matrix)}[/dim]"
 
 
 @app.command()
@@ -36,7 +47,11 @@ def split(
     from seatcast.scenarios.split import split_all, split_seat
 
     el = open_store(db).load(election)
-    matrix = _matrix(transfers)
+    matrix = _matrix(transfers, el)
+    names = party_info.election_names(el)
+
+    def nm(code: str) -> str:  # an imported election's parties by name; UK codes as before
+        return party_info.name(code, names) if names else code
     if all_seats:
         data = split_all(el, matrix)
 
@@ -47,15 +62,15 @@ def split(
             for col in ("seat", "winner", "margin", "candidate", "party", "votes", "winner without"):
                 t.add_column(col, justify="right" if col in ("margin", "votes") else "left")
             for r in data["seats"]:
-                t.add_row(r["seat"], r["winner"], f"{r['margin']:,.0f}", r["candidate"], r["party"],
-                          f"{r['votes']:,.0f}", r["winner_without"])
+                t.add_row(r["seat"], nm(r["winner"]), f"{r['margin']:,.0f}", r["candidate"], nm(r["party"]),
+                          f"{r['votes']:,.0f}", nm(r["winner_without"]))
             con = console()
             con.print(t)
-            con.print("Spoilers by party: " + ", ".join(f"{p} {n}" for p, n in data["spoilers_by_party"].items()))
+            con.print("Spoilers by party: "
+                      + (", ".join(f"{nm(p)} {n}" for p, n in data["spoilers_by_party"].items()) or "none"))
             con.print("Would have won without the spoiler: "
-                      + ", ".join(f"{p} {n}" for p, n in data["losers_by_party"].items()))
-            con.print("[dim]Transfers: the default matrix unless --transfers; the part of a row that sends "
-                      "voters nowhere abstains.[/dim]")
+                      + (", ".join(f"{nm(p)} {n}" for p, n in data["losers_by_party"].items()) or "none"))
+            con.print(_transfer_note(matrix))
 
         emit(fmt, data, rows=data["seats"], table=table_all)
         return
@@ -67,14 +82,16 @@ def split(
     def table() -> None:
         from rich.table import Table
 
-        t = Table(title=f"{res.seat} ({election}): winner {party_info.name(res.winner)}, margin {res.margin:,.0f}")
+        t = Table(title=f"{res.seat} ({election}): winner {party_info.name(res.winner, names)}, "
+                        f"margin {res.margin:,.0f}")
         for col in ("candidate", "party", "votes", "winner without them"):
             t.add_column(col, justify="right" if col == "votes" else "left")
         for c in res.candidates:
             changed = c.winner_without != res.winner and not (c.party == res.winner and c.name == res.winner_name)
-            t.add_row(c.name or "-", c.party, f"{c.votes:,.0f}",
-                      f"{c.winner_without} ({c.winner_without_name})" + ("  <- spoiler" if changed else ""))
+            t.add_row(c.name or "-", nm(c.party), f"{c.votes:,.0f}",
+                      f"{nm(c.winner_without)} ({c.winner_without_name})" + ("  <- spoiler" if changed else ""))
         console().print(t)
+        console().print(_transfer_note(matrix))
 
     rows = [{k: v for k, v in c.items() if k != "votes_without"} for c in d["candidates"]]
     emit(fmt, d, rows=rows, table=table)
@@ -90,7 +107,10 @@ def systems(
     """The same votes under FPTP, AV (instant runoff) and regional D'Hondt, with Gallagher indices."""
     from seatcast.scenarios.systems import compare_systems
 
-    res = compare_systems(open_store(db).load(election), _matrix(transfers))
+    el = open_store(db).load(election)
+    matrix = _matrix(transfers, el)
+    party_names = party_info.election_names(el)
+    res = compare_systems(el, matrix)
     d = res.to_dict()
     names = list(d["systems"])
     parties = list(d["vote_share"])
@@ -107,12 +127,12 @@ def systems(
             t.add_column(n.upper() if n != "dhondt" else "D'Hondt (regions)", justify="right")
         for r in rows:
             if any(r[n] for n in names) or r["vote_share"] >= 0.005:
-                t.add_row(party_info.name(r["party"]), pct(r["vote_share"]), *[str(r[n]) for n in names])
+                t.add_row(party_info.name(r["party"], party_names), pct(r["vote_share"]), *[str(r[n]) for n in names])
         t.add_row("Gallagher index", "", *[f"{d['systems'][n]['gallagher']:.2f}" for n in names])
         con = console()
         con.print(t)
-        con.print(f"[dim]AV changes the winner in {plural(d['seats_changed_by_av'], 'seat')}; "
-                  f"transfers: {d['transfers']}.[/dim]")
+        con.print(f"[dim]AV changes the winner in {plural(d['seats_changed_by_av'], 'seat')}.[/dim]")
+        con.print(_transfer_note(matrix))
 
     emit(fmt, d, rows=rows, table=table)
 

@@ -12,12 +12,13 @@ silently undo such an import.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date as Date
 from pathlib import Path
 
 from seatcast.data.bundled import BUNDLED
 from seatcast.data.loaders import FORMATS, read_election
+from seatcast.data.parties import election_names
 from seatcast.data.store import Store
 from seatcast.errors import InputError
 
@@ -38,6 +39,8 @@ class ImportReport:
     regions: tuple[str, ...]
     seats_won: dict[str, int]
     warnings: tuple[str, ...] = ()
+    #: Code -> the party name the file gave it (kept in the store as each candidacy's label).
+    party_names: dict[str, str] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, object]:
         """Plain dict for JSON output."""
@@ -45,6 +48,7 @@ class ImportReport:
             "election": self.election, "name": self.name, "format": self.format, "file": self.file,
             "seats": self.seats, "candidacies": self.candidacies, "replaced": self.replaced,
             "regions": list(self.regions), "seats_won": dict(self.seats_won), "warnings": list(self.warnings),
+            "party_names": dict(self.party_names),
         }
 
 
@@ -91,6 +95,7 @@ def import_file(
         election=eid, name=el.name, format=parsed.format, file=str(file), seats=len(el),
         candidacies=sum(len(c.candidacies) for c in el.constituencies), replaced=replaced,
         regions=el.nations, seats_won=el.seats_won(), warnings=parsed.warnings,
+        party_names=election_names(el),
     )
 
 

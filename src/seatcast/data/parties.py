@@ -10,6 +10,12 @@ minor candidates of a seat, which never win it.
 from __future__ import annotations
 
 import re
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # schema imports this module
+    from seatcast.data.schema import Election
 
 IND = "ind"
 OTHER = "oth"
@@ -100,9 +106,38 @@ def successors(code: str) -> list[str]:
     return out
 
 
-def name(code: str) -> str:
-    """A party's display name."""
+def name(code: str, names: Mapping[str, str] | None = None) -> str:
+    """A party's display name: ``names`` (an election's own, see :func:`election_names`) first."""
+    if names and code in names:
+        return names[code]
     return NAMES.get(code, code.upper())
+
+
+def label_names(pairs: Iterable[tuple[str, str]]) -> dict[str, str]:
+    """Code -> the label published most often with it (the first seen on a tie).
+
+    ``ind`` and ``oth`` are left out: they pool candidates of many labels, so no one label
+    names them; :data:`NAMES` does ("Independent", "Other").
+    """
+    counts: dict[str, Counter[str]] = {}
+    for code, label in pairs:
+        if code in (IND, OTHER) or not label.strip():
+            continue
+        counts.setdefault(code, Counter())[label.strip()] += 1
+    return {code: c.most_common(1)[0][0] for code, c in counts.items()}
+
+
+def election_names(election: Election) -> dict[str, str]:
+    """Display names an election brings with it: the labels of an imported file, by code.
+
+    The store keeps every candidacy's published label next to its code, so an imported
+    election's parties show as "Alpha Party" rather than the code "A" the file chose. Bundled
+    UK elections return nothing: their labels are abbreviations and :data:`NAMES` already
+    names their parties.
+    """
+    if election.kind != "imported":
+        return {}
+    return label_names((k.party_code, k.party_label) for c in election.constituencies for k in c.candidacies)
 
 
 def colour(code: str) -> str:

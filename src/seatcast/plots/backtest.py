@@ -16,7 +16,7 @@ import numpy as np
 from seatcast.backtest.runner import BacktestResult
 from seatcast.data.bundled import data_path
 from seatcast.data.frame import ShareFrame
-from seatcast.data.parties import OTHER, colour, name
+from seatcast.data.parties import OTHER, SEPARATE_NATIONS, colour, name
 from seatcast.data.schema import Election
 
 
@@ -54,6 +54,36 @@ def plot_share_scatter(result: BacktestResult, target: Election, ax: Any = None)
     return ax
 
 
+def miss_counts(result: BacktestResult) -> dict[str, tuple[int, int]]:
+    """Seats called wrong and seats in all, for GB and for the separately scored nations.
+
+    The backtest scores GB seats only (``seats_correct_gb`` of ``n_seats_gb``), but the map shows
+    every seat: a single UK-wide "N seats called wrong" next to a GB figure reads as a mismatch,
+    so the two are counted apart. Counted over every projected seat, whether or not it has a hexagon,
+    so ``gb`` always agrees with ``n_seats_gb - seats_correct_gb``.
+    """
+    pred = result.projection.winners
+    out = {"gb": (0, 0), "other": (0, 0)}
+    for i, nation in enumerate(result.projection.frame.nations):
+        key = "other" if nation in SEPARATE_NATIONS else "gb"
+        wrong, n = out[key]
+        out[key] = (wrong + int(pred[i] != result.actual_winners[i]), n + 1)
+    return out
+
+
+def miss_title(result: BacktestResult) -> str:
+    """The map's title: the GB misses (the scored figure), then any elsewhere, said as such.
+
+    Shared with ``seatcast plot backtest``'s printed line, so the terminal and the image agree.
+    """
+    (gb_wrong, gb_n), (ot_wrong, ot_n) = (miss_counts(result)[k] for k in ("gb", "other"))
+    title = f"{gb_wrong} of {gb_n} GB seats called wrong"
+    if ot_n:
+        nations = sorted(set(result.projection.frame.nations) & set(SEPARATE_NATIONS))
+        title += f"\n(+{ot_wrong} of {ot_n} in {', '.join(nations)}, not scored)"
+    return title + "; coloured by actual winner"
+
+
 def plot_miss_map(result: BacktestResult, boundaries: str, ax: Any = None) -> Any:
     """Hex map: each seat in its actual winner's colour, seats called wrong outlined in black."""
     import matplotlib.pyplot as plt
@@ -62,13 +92,11 @@ def plot_miss_map(result: BacktestResult, boundaries: str, ax: Any = None) -> An
     ax = ax or plt.gca()
     centres = load_hexjson(boundaries)
     pred = result.projection.winners
-    wrong = 0
     for i, sid in enumerate(result.projection.frame.seat_ids):
         if sid not in centres:
             continue
         x, y = centres[sid]
         miss = pred[i] != result.actual_winners[i]
-        wrong += int(miss)
         ax.add_patch(RegularPolygon((x, y), numVertices=6, radius=0.57, orientation=0,
                                     facecolor=colour(result.actual_winners[i]) if miss else "#EEEEEE",
                                     edgecolor="black" if miss else "white", linewidth=0.4))
@@ -77,7 +105,7 @@ def plot_miss_map(result: BacktestResult, boundaries: str, ax: Any = None) -> An
     ax.set_ylim(min(ys) - 1, max(ys) + 1)
     ax.set_aspect("equal")
     ax.axis("off")
-    ax.set_title(f"{wrong} seats called wrong (coloured by actual winner)")
+    ax.set_title(miss_title(result))
     return ax
 
 

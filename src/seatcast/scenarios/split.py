@@ -8,6 +8,10 @@ names nobody **abstains**: those votes are simply lost, which is why removing a 
 never help a party the matrix sends nothing to. ``winner_without`` is the party (and name) of
 the candidate with the most votes after the transfer.
 
+With no matrix given, the election picks one (:func:`~seatcast.scenarios.transfers.matrix_for`):
+the default UK matrix for British parties, else the neutral proportional rule, under which no
+candidate is ever a spoiler (moving votes in proportion to votes keeps the order).
+
 A *spoiler* is a non-winning candidate whose removal changes the winner: removing the winner
 always does, so the winner is never counted as a spoiler.
 
@@ -25,7 +29,7 @@ from typing import Any
 
 from seatcast.data.parties import IND, OTHER
 from seatcast.data.schema import Candidacy, Constituency, Election
-from seatcast.scenarios.transfers import TransferMatrix, default_matrix, flows
+from seatcast.scenarios.transfers import TransferMatrix, flows, matrix_for
 
 
 @dataclass(frozen=True)
@@ -107,7 +111,7 @@ def transfer_votes(parties: list[str], votes: list[float], drop: int, matrix: Tr
 
 def split_seat(election: Election, seat: str, transfers: TransferMatrix | None = None) -> SplitResult:
     """The split-vote analysis of one seat (see the module docstring)."""
-    matrix = transfers or default_matrix()
+    matrix = transfers or matrix_for(election.vote_shares())
     c = election.seat(seat)
     return _split(c, matrix)
 
@@ -143,7 +147,7 @@ def split_all(election: Election, transfers: TransferMatrix | None = None) -> di
     ``candidate``, ``party``, ``votes``, ``winner_without``), ``spoilers_by_party`` (seats each
     party's candidates decided) and ``losers_by_party`` (seats each party would have won).
     """
-    matrix = transfers or default_matrix()
+    matrix = transfers or matrix_for(election.vote_shares())
     rows: list[dict[str, Any]] = []
     by_party: Counter[str] = Counter()
     losers: Counter[str] = Counter()

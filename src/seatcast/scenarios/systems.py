@@ -6,6 +6,8 @@
   one candidate holds a majority of the votes still in play. Simplification: a transferred pile
   follows the row of the candidate it leaves, not its voters' own later preferences (the
   matrix is a second-preference assumption, not a ballot file); abstaining parts are exhausted.
+  With no matrix given, an election of non-British parties uses the neutral proportional rule
+  (:func:`~seatcast.scenarios.transfers.matrix_for`), under which AV keeps every FPTP winner.
 * **D'Hondt per region**: each region (the nine English regions, Scotland, Wales, Northern
   Ireland) elects as many members as it has constituencies from party lists in proportion to
   the party's votes there; each independent is a list of their own.
@@ -24,7 +26,7 @@ import numpy as np
 from seatcast.data.parties import IND
 from seatcast.data.schema import Constituency, Election
 from seatcast.scenarios.split import transfer_votes
-from seatcast.scenarios.transfers import TransferMatrix, default_matrix
+from seatcast.scenarios.transfers import TransferMatrix, matrix_for
 
 
 def gallagher(votes: dict[str, float], seats: dict[str, int]) -> float:
@@ -94,7 +96,7 @@ class SystemsResult:
 
 def compare_systems(election: Election, transfers: TransferMatrix | None = None) -> SystemsResult:
     """Count ``election`` by FPTP, AV and regional D'Hondt (module docstring)."""
-    matrix = transfers or default_matrix()
+    matrix = transfers or matrix_for(election.vote_shares())
     votes: defaultdict[str, float] = defaultdict(float)
     region_votes: dict[str, defaultdict[str, float]] = defaultdict(lambda: defaultdict(float))
     region_seats: Counter[str] = Counter()

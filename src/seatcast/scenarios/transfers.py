@@ -25,6 +25,16 @@ Reform UK and 0.07 to the Liberal Democrats; Labour 0.10 to the Greens and 0.08 
 Democrats) and by the usual reading of second-preference questions (Labour, Liberal Democrat,
 Green, SNP and Plaid voters prefer each other to the Conservatives; UKIP/Brexit Party/Reform
 voters prefer the Conservatives). Every row leaves 15-25% abstaining. See docs/scenarios.md.
+
+The default matrix is about British parties, so it only applies to an election whose votes went
+mostly (:data:`COVERAGE`) to the parties it has rows for (:func:`matrix_for`). Any other election
+(an imported one with parties ``a``, ``b``, ``c``) gets the **neutral rule**
+(:func:`neutral_matrix`): a removed candidate's voters all move to the candidates still standing
+in proportion to their votes, and nobody abstains. Without it, such parties would fall to the
+``other`` row and a quarter of their voters would silently stay at home. The neutral rule knows
+nothing of preferences, so it never changes who leads a seat: spoilers and AV upsets only appear
+with a matrix the user supplies (``--transfers``), whose missing rows then follow the neutral
+rule too.
 """
 
 from __future__ import annotations
@@ -59,6 +69,14 @@ DEFAULT_ROWS: dict[str, dict[str, float]] = {
 }
 
 
+#: The neutral rule's ``source``: what JSON output reports as ``transfers``.
+NEUTRAL = "proportional"
+#: Fraction of an election's votes the default matrix's named parties must hold for it to apply.
+COVERAGE = 0.8
+#: The parties the default matrix has rows of its own for (the rest use ``other``/``ind``).
+COVERED: frozenset[str] = frozenset(k for k in DEFAULT_ROWS if k not in ("right", IND, "other")) | frozenset(RIGHT)
+
+
 def _expand(rows: Mapping[str, Mapping[str, float]]) -> dict[str, dict[str, float]]:
     """Give a ``right`` *from* row to each of its three codes, and fold the three *to* codes into ``right``.
 
@@ -83,6 +101,8 @@ class TransferMatrix:
     source: str = "default"
     #: The parties whose rows are stated; others use the ``other`` (or ``ind``) row.
     named: frozenset[str] = field(default=frozenset())
+    #: What the rows not stated by the user follow: ``default`` (the UK matrix) or :data:`NEUTRAL`.
+    fallback: str = "default"
 
     def row(self, party: str) -> dict[str, float]:
         """The fractions for voters of ``party`` (falling back to the ``ind``/``other`` row).
@@ -109,10 +129,51 @@ def default_matrix() -> TransferMatrix:
     return TransferMatrix(rows=_expand(DEFAULT_ROWS), source="default")
 
 
-def load_matrix(path: str | Path) -> TransferMatrix:
+def neutral_matrix() -> TransferMatrix:
+    """The neutral rule: every voter moves to those still standing in proportion to their votes."""
+    rows = {"other": {PROPORTIONAL: 1.0}, IND: {PROPORTIONAL: 1.0}}
+    return TransferMatrix(rows=rows, source=NEUTRAL, fallback=NEUTRAL)
+
+
+def coverage(votes: Mapping[str, float]) -> float:
+    """The fraction of ``votes`` (party code -> votes or shares) cast for parties the default matrix names."""
+    total = sum(max(v, 0.0) for v in votes.values())
+    return sum(max(v, 0.0) for p, v in votes.items() if p in COVERED) / total if total > 0 else 0.0
+
+
+def matrix_for(votes: Mapping[str, float]) -> TransferMatrix:
+    """The matrix an election's counterfactuals use when the user gives none.
+
+    The default (UK) matrix when its parties hold at least :data:`COVERAGE` of ``votes`` (every
+    bundled election: about 95%), else :func:`neutral_matrix`. Deciding by votes rather than by
+    the election's kind keeps a House of Commons file imported by the user on the UK matrix, and
+    keeps an election whose codes merely collide (another country's ``lab``) off it.
+    """
+    return default_matrix() if coverage(votes) >= COVERAGE else neutral_matrix()
+
+
+def describe(matrix: TransferMatrix) -> str:
+    """One line saying which transfer rule ran: the CLI prints it under every split and systems table."""
+    neutral = "voters move to the candidates still standing in proportion to their votes"
+    if matrix.source == NEUTRAL:
+        return ("Transfers: proportional, as this election's parties are not in the default (UK) matrix: "
+                f"a removed candidate's {neutral} and nobody abstains. This never changes who leads; "
+                "give --transfers FILE to test other preferences.")
+    if matrix.fallback == NEUTRAL:
+        return (f"Transfers: {matrix.source}; the part of a row that sends voters nowhere abstains. "
+                f"For a party it gives no row, all its {neutral} (this election's parties are not in "
+                "the default UK matrix).")
+    if matrix.source == "default":
+        return "Transfers: the default matrix; the part of a row that sends voters nowhere abstains."
+    return (f"Transfers: {matrix.source}, the default matrix for rows it does not give; the part of a row "
+            "that sends voters nowhere abstains.")
+
+
+def load_matrix(path: str | Path, base: TransferMatrix | None = None) -> TransferMatrix:
     """Read a user matrix: CSV with header ``from_party,to_party,fraction``.
 
-    Rows not given fall back to the default matrix's. Every error names the file and row.
+    Rows not given fall back to ``base``'s: the default matrix, or for an election it does not
+    cover the neutral rule (pass :func:`matrix_for`'s choice). Every error names the file and row.
     """
     p = Path(path)
     try:
@@ -147,8 +208,9 @@ def load_matrix(path: str | Path) -> TransferMatrix:
         rows.setdefault(frm, {})[to] = value
         where[frm] = n
     check_rows(rows, file=str(p), where=where)
-    merged = {**default_matrix().rows, **_expand(rows)}
-    return TransferMatrix(rows=merged, source=str(p), named=frozenset(rows))
+    fill = base or default_matrix()
+    merged = {**fill.rows, **_expand(rows)}
+    return TransferMatrix(rows=merged, source=str(p), named=frozenset(rows), fallback=fill.fallback)
 
 
 def check_rows(rows: Mapping[str, Mapping[str, float]], *, file: str | None = None,
