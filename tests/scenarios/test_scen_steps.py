@@ -133,3 +133,14 @@ def test_unknown_seat_and_party_suggest_names() -> None:
         build_steps([{"kind": "set", "seat": "Alpha", "shares": {"con": 0.5}},
                      {"kind": "withdraw", "party": "gren"}], setup)
     assert default_matrix().row("brx")["con"] == pytest.approx(0.55)
+
+
+def test_withdraw_uses_the_neutral_rule_where_the_uk_matrix_does_not_cover_the_parties() -> None:
+    from seatcast.scenarios.transfers import NEUTRAL
+
+    uk = fake_setup(np.tile([0.3, 0.3, 0.2, 0.1, 0.05, 0.03, 0.02], (4, 1)))  # 95% to the matrix's parties
+    (w_uk,) = build_steps([{"kind": "withdraw", "party": PARTIES[0], "seats": ["Alpha"]}], uk)
+    assert w_uk.to_dict()["transfers"] == "default"
+    foreign = SimpleNamespace(**{**vars(uk), "parties": ("a", "b", "c", *PARTIES[3:])})
+    (w_f,) = build_steps([{"kind": "withdraw", "party": "a", "seats": ["Alpha"]}], foreign)
+    assert w_f.to_dict()["transfers"] == NEUTRAL

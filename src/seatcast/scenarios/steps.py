@@ -42,7 +42,7 @@ from seatcast.scenarios.scenario_file import (
     WithdrawSpec,
     parse_step,
 )
-from seatcast.scenarios.transfers import TransferMatrix, default_matrix, flows
+from seatcast.scenarios.transfers import TransferMatrix, flows, matrix_for
 
 Array = npt.NDArray[np.floating[Any]]
 #: The largest share a drawn new candidate may take.
@@ -409,7 +409,6 @@ def build_step(spec: StepSpec | Mapping[str, Any], setup: Any, *, transfers: Tra
     r = _Resolver(setup, where)
     parties: tuple[str, ...] = setup.parties
     names = setup.frame.names
-    matrix = transfers or default_matrix()
     if isinstance(spec, CandidateSpec):
         i = r.seat("seat", spec.seat)
         former = None
@@ -444,6 +443,10 @@ def build_step(spec: StepSpec | Mapping[str, Any], setup: Any, *, transfers: Tra
     if isinstance(spec, WithdrawSpec):
         j = r.party("party", spec.party)
         idx = r.seats("seats", spec.seats)
+        # as in split and systems: the UK matrix where its parties hold the base's votes (mean seat
+        # shares: the 80% test does not need vote weights), else the neutral proportional rule
+        matrix = transfers or matrix_for(dict(zip(parties, np.asarray(setup.frame.shares).mean(axis=0).tolist(),
+                                                  strict=True)))
         return WithdrawStep(j, idx, [names[i] for i in idx], parties, matrix)
     if isinstance(spec, IncumbentSpec):
         i = r.seat("seat", spec.seat)
