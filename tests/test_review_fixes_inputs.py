@@ -85,7 +85,7 @@ def test_scenario_with_fraction_national_table_names_the_file(tmp_path: Path) ->
 
 # ---- 2. project --polls FILE.csv ----------------------------------------------------------------
 def test_project_accepts_a_polls_csv_like_forecast(tmp_path: Path) -> None:
-    from seatcast.cli.forecast import read_polls
+    from seatcast.data.polls_file import read_polls
 
     polls = tmp_path / "mypolls.csv"
     polls.write_text(POLLS)

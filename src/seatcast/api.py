@@ -124,7 +124,7 @@ def forecast(
 
     given: dict[str, float] = {}
     if polls:
-        from seatcast.cli.forecast import read_polls  # the CSV reader the CLI documents
+        from seatcast.data.polls_file import read_polls
 
         given = read_polls(polls)
     given.update({p.strip().lower(): float(v) for p, v in (shares or {}).items()})

@@ -158,7 +158,7 @@ def project_cmd(
     fmt: FormatOption = Format.table,
 ) -> None:
     """Project every seat from national vote shares."""
-    from seatcast.cli.forecast import blame_polls_file, read_polls  # forecast imports this module
+    from seatcast.data.polls_file import blame_polls_file, read_polls
 
     from_polls = read_polls(polls) if polls else {}
     overrides = parse_share_options(share)

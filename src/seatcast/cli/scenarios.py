@@ -28,6 +28,13 @@ def _matrix(path: Path | None, election: Any) -> Any:
     return load_matrix(path, base=base) if path is not None else base
 
 
+def _counterfactual_inputs(db: Path | None, election: str, transfers: Path | None
+                           ) -> tuple[Any, Any, dict[str, str]]:
+    """What ``split`` and ``systems`` both start from: the election, its transfer rule, its party names."""
+    el = open_store(db).load(election)
+    return el, _matrix(transfers, el), party_info.election_names(el)
+
+
 def _transfer_note(matrix: Any) -> str:
     from seatcast.scenarios.transfers import describe
 
@@ -46,9 +53,7 @@ def split(
     """Ask, per candidate, whether the winner changes had they not stood (voters move by the transfers)."""
     from seatcast.scenarios.split import split_all, split_seat
 
-    el = open_store(db).load(election)
-    matrix = _matrix(transfers, el)
-    names = party_info.election_names(el)
+    el, matrix, names = _counterfactual_inputs(db, election, transfers)
 
     def nm(code: str) -> str:  # an imported election's parties by name; UK codes as before
         return party_info.name(code, names) if names else code
@@ -107,9 +112,7 @@ def systems(
     """The same votes under FPTP, AV (instant runoff) and regional D'Hondt, with Gallagher indices."""
     from seatcast.scenarios.systems import compare_systems
 
-    el = open_store(db).load(election)
-    matrix = _matrix(transfers, el)
-    party_names = party_info.election_names(el)
+    el, matrix, party_names = _counterfactual_inputs(db, election, transfers)
     res = compare_systems(el, matrix)
     d = res.to_dict()
     names = list(d["systems"])
