@@ -31,6 +31,8 @@ COPY = {
     "tactical": ["tactical_recommendations_2019.csv", "tactical_recommendations_2024.csv"],
     "flows": ["vote_flows.csv", "vote_flows_partial.csv"],
     "hexmaps": ["constituencies-2010.hexjson", "constituencies-2024.hexjson"],
+    "declarations": [f"ge{y}_declarations.csv" for y in (2015, 2017, 2019, 2024)],
+    "byelections": ["byelections_2010_2024_candidates.csv"],
 }
 
 
