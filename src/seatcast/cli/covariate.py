@@ -63,14 +63,14 @@ def plot_backtest_cmd(
     fmt: FormatOption = Format.table,
 ) -> None:
     """Predicted vs actual share per seat and party, and a hex map of the seats called wrong."""
-    from seatcast.api import open_store
+    from seatcast.api import fit_source, open_store
     from seatcast.backtest.runner import run_backtest
     from seatcast.models.covariate.features import boundaries_of
     from seatcast.plots.backtest import miss_title, plot_backtest
 
     check_image_path(out, option="--out")
     store = open_store(db)
-    result = run_backtest(election, model=model, inputs=inputs, store=store, by_nation=True)
+    result = run_backtest(election, model=model, inputs=inputs, store=store, by_nation=True, fits=fit_source(store))
     target = store.load(election)
     path = plot_backtest(result, target, boundaries_of(target), out)
     data = {"output": str(path), "election": election, "model": result.model, "inputs": inputs,

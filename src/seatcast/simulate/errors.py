@@ -270,7 +270,9 @@ def _residual_sizes(before: str, model: str, store: Any) -> dict[str, Any] | Non
             continue
         if (el.date or "9999") >= before:
             continue
-        bt = run_backtest(target, model=model, inputs="actual", store=store)
+        from seatcast.fit.registry import source
+
+        bt = run_backtest(target, model=model, inputs="actual", store=store, fits=source(store))
         proj = bt.projection
         f = proj.frame
         act_frame = ShareFrame.from_election(el)
