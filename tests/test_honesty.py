@@ -57,7 +57,7 @@ def test_covariate_backtest_projection_ignores_the_result(stores: Any) -> None:
 
 
 def test_probabilistic_backtest_probabilities_ignore_the_result(stores: Any) -> None:
-    from seatcast.backtest.probabilistic import run_probabilistic
+    from seatcast.simulate.backtest import run_probabilistic
 
     target, *pair = stores
     (sa, fa), (sb, fb) = (run_probabilistic(target, model="covariate", n_sims=300, seed=5, store=s) for s in pair)

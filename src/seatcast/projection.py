@@ -130,7 +130,8 @@ class ProjectionSetup:
     #: The kernel actually applied: the model's own, or the one its factory built for these seats.
     kernel: Kernel | None = None
     #: What a seat-aware model may need: ``base`` (the Election), ``as_of`` (ISO date: use only
-    #: elections before it), ``store`` (where earlier elections live), ``standing``.
+    #: elections before it), ``store`` (where earlier elections live), ``standing``, ``fits``
+    #: (where fitted models come from: the simulator reads its error model there).
     context: Mapping[str, Any] = field(default_factory=dict)
 
     @property
@@ -461,7 +462,8 @@ def prepare(
     setup = ProjectionSetup(
         frame=replace(st.frame, shares=full), model=swing, modelled=st.modelled, groups=st.groups, ctx=ctx,
         target=target, national_target=national_target, base_winners=st.base_winners, notes=notes,
-        kernel=swing.kernel, context={"base": base, "as_of": as_of, "store": store, "standing": standing},
+        kernel=swing.kernel,
+        context={"base": base, "as_of": as_of, "store": store, "standing": standing, "fits": fits},
     )
     if swing.factory is not None:
         fitted = None

@@ -272,8 +272,8 @@ def backtest(
                             fits=fits)
                for e in targets for m in models]
     dicts = [r.to_dict() for r in results]
-    if probabilistic:  # always simulates from the final polls (see seatcast.backtest.probabilistic)
-        from seatcast.backtest.probabilistic import run_probabilistic
+    if probabilistic:  # always simulates from the final polls (see seatcast.simulate.backtest)
+        from seatcast.simulate.backtest import run_probabilistic
 
         for d, r in zip(dicts, results, strict=True):
             d.update(run_probabilistic(r.election, model=r.model, n_sims=sims, seed=seed, store=store,

@@ -130,7 +130,7 @@ def plot_calibration_cmd(
     sims, seed 0), so the two report the same Brier score; the title names the model that ran
     (``auto`` resolved, e.g. ``covariate``) and the polls used.
     """
-    from seatcast.backtest.probabilistic import run_probabilistic
+    from seatcast.simulate.backtest import run_probabilistic
     from seatcast.plots.calibration import plot_calibration
 
     check_image_path(output)

@@ -6,7 +6,7 @@ industry sometimes misses together (the *industry bias*: in 2015 every firm unde
 Conservatives). This module learns both from **earlier elections only** and corrects for the
 part of them that looks persistent.
 
-Errors are measured on the same scale as the simulation engine (:mod:`seatcast.simulate.errors`):
+Errors are measured on the same scale as the simulation engine (:mod:`seatcast.fit.error_model`):
 ``log((poll + 1) / (actual + 1))`` per party of :data:`NATIONAL_PARTIES` (``right`` = UKIP,
 Brexit Party, Reform UK). ``scale="points"`` uses plain ``poll - actual`` instead (the toy tests
 use it because it is easy to work by hand).

@@ -23,7 +23,7 @@ from typing import Any
 from seatcast.data.bundled import folder_digest
 from seatcast.data.store import Store
 from seatcast.errors import UnknownNameError
-from seatcast.fit import covariate
+from seatcast.fit import covariate, error_model
 from seatcast.fit.fitted import SEATCAST_VERSION, FittedModel, canonical_json, now_utc
 from seatcast.models import FitSource
 from seatcast.models.covariate.features import GROUPS
@@ -53,9 +53,16 @@ def _covariate_fit(store: Store, as_of: date | None, options: Mapping[str, Any],
     return covariate.fit_covariate(store, as_of, tuple(options.get("groups", GROUPS))).to_params()
 
 
+def _error_model_fit(store: Store, as_of: date | None, options: Mapping[str, Any], fits: FitSource
+                     ) -> Mapping[str, Any]:
+    return error_model.estimate_params(as_of, model=str(options["model"]), store=store, fits=fits)
+
+
 FITTERS: Mapping[str, Fitter] = MappingProxyType({f.kind: f for f in (
     Fitter("covariate", covariate.CODE_VERSION, lambda s, d, _o: covariate.training_elections(s, d), _covariate_fit,
            covariate.BUNDLED_INPUTS, MappingProxyType({"groups": list(GROUPS)})),
+    Fitter("error-model", error_model.CODE_VERSION, lambda s, d, _o: error_model.training_elections(s, d),
+           _error_model_fit, error_model.BUNDLED_INPUTS, MappingProxyType({"model": "uns"})),
 )})
 
 
