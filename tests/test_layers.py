@@ -19,7 +19,7 @@ CONFIG = Path(__file__).parents[1] / ".importlinter"
 #: Lowest first; parts in one tuple are independent siblings.
 LAYERS: tuple[tuple[str, ...], ...] = (
     ("errors",), ("data",), ("models",), ("projection",), ("backtest",), ("fit",), ("simulate",),
-    ("scenarios", "night"), ("diagnostics",), ("api",), ("web", "plots"), ("cli",),
+    ("scenarios", "night"), ("diagnostics", "systems"), ("api",), ("web", "plots"), ("cli",),
 )
 RANK = {part: i for i, layer in enumerate(LAYERS) for part in layer}
 def _allowed() -> set[tuple[str, str]]:

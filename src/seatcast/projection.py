@@ -471,7 +471,7 @@ def prepare(
             if fits is None:
                 raise InputError(f"the {swing.name} model needs fitted parameters: call it through seatcast.api "
                                  "(or pass fits=seatcast.fit.registry.source(store))")
-            fitted = fits(swing.fitted_kind, date.fromisoformat(as_of) if as_of else None, swing.fit_options)
+            fitted = fits(swing.fitted_kind, date.fromisoformat(as_of) if as_of else None, dict(swing.fit_options))
         kkey = (swing.name, swing.factory, pkey, as_of, id(store), fitted.id if fitted is not None else None)
         kernel = st.kernels.get(kkey) if standing is None else None
         if kernel is None:

@@ -35,9 +35,9 @@ class Fitter:
 
     ``training(store, as_of, options)`` names the elections a fit may learn from;
     ``fit(store, as_of, options, fits)`` returns the JSON parameters (``fits`` supplies any
-    other fitted model it needs, e.g. the covariate fit behind the error model's backtests). ``code_version`` is bumped by
-    hand when the fitting code changes what it produces; ``bundled_inputs`` are the bundled
-    folders it reads (their bytes join the fingerprint).
+    other fitted model it needs, e.g. the covariate fit behind the error model's backtests).
+    ``code_version`` is bumped by hand when the fitting code changes what it produces;
+    ``bundled_inputs`` are the bundled folders it reads (their bytes join the fingerprint).
     """
 
     kind: str
@@ -103,8 +103,9 @@ def _load_or_fit(store: Store, f: Fitter, as_of: date | None, opts: dict[str, An
     row = store.find_fitted(f.kind, as_of.isoformat() if as_of else None, fp, version, canonical_json(opts))
     if row is not None:
         return FittedModel.from_row(row)
-    model = FittedModel(kind=f.kind, params=f.fit(store, as_of, opts, source(store)), as_of=as_of, trained_on=trained_on,
-                        fingerprint=fp, version=version, options=opts, created_at=now_utc())
+    params = f.fit(store, as_of, opts, source(store))
+    model = FittedModel(kind=f.kind, params=params, as_of=as_of, trained_on=trained_on, fingerprint=fp,
+                        version=version, options=opts, created_at=now_utc())
     store.save_fitted(model.to_row())
     return model
 

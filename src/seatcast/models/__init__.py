@@ -14,9 +14,8 @@ ratio; a party that stands in one nation only has its GB change scaled up to tha
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
-from types import MappingProxyType
 from typing import Any, Protocol
 
 from seatcast.errors import UnknownNameError
@@ -30,10 +29,14 @@ class FittedParams(Protocol):
     """What a seat-aware model needs of a fitted model (:class:`seatcast.fit.fitted.FittedModel` is one)."""
 
     @property
-    def id(self) -> str: ...
+    def id(self) -> str:
+        """Short hash naming the fit (kernels cache on it)."""
+        ...
 
     @property
-    def params(self) -> Mapping[str, Any]: ...
+    def params(self) -> Mapping[str, Any]:
+        """The fitted numbers, JSON values only."""
+        ...
 
 
 #: Supplies a fitted model: ``(kind, as_of, options) -> fit``. The API passes one bound to its
@@ -54,9 +57,10 @@ class SwingModel:
     #: the seats, what was known when and what was learned). Called by
     #: :func:`seatcast.projection.prepare`; the returned kernel replaces ``kernel`` there.
     factory: Callable[[Any, FittedParams | None], Kernel] | None = None
-    #: The kind of fitted model the factory needs (``None``: none), and the fit's options.
+    #: The kind of fitted model the factory needs (``None``: none), and the fit's options as
+    #: ``(name, value)`` pairs (hashable and picklable: a setup travels to worker processes).
     fitted_kind: str | None = None
-    fit_options: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
+    fit_options: tuple[tuple[str, Any], ...] = ()
 
 
 MODELS: dict[str, SwingModel] = {

@@ -27,9 +27,9 @@ With scenario steps, each batch is scattered back to ``[n, seats, parties]`` for
 from __future__ import annotations
 
 import os
-from datetime import date
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
+from datetime import date
 from typing import Any, Protocol
 
 import numpy as np

@@ -58,7 +58,7 @@ def variant(groups: Sequence[str], name: str = "covariate", description: str = "
     """
     return SwingModel(name, uniform_swing, "additive",
                       description or "covariate-aware constituency model (fitted on earlier elections)",
-                      factory=make_factory(), fitted_kind="covariate", fit_options={"groups": list(groups)})
+                      factory=make_factory(), fitted_kind="covariate", fit_options=(("groups", tuple(groups)),))
 
 
 MODEL = variant(GROUPS)

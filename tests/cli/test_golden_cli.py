@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 
 from seatcast.cli.app import app
 
-GOLDEN = json.loads((Path(__file__).parent / "fixtures" / "golden_cli.json").read_text())
+GOLDEN = json.loads((Path(__file__).parents[1] / "fixtures" / "golden_cli.json").read_text())
 
 
 @pytest.mark.parametrize("name", sorted(GOLDEN))

@@ -7,6 +7,7 @@ from datetime import date
 import numpy as np
 
 from seatcast.data.store import Store
+from seatcast.fit.covariate import fit_covariate
 from seatcast.models.covariate.features import (
     FEATURES,
     GROUPS,
@@ -14,7 +15,6 @@ from seatcast.models.covariate.features import (
     feature_mask,
     seat_realign,
 )
-from seatcast.fit.covariate import fit_covariate
 
 
 def test_cov_realign_is_opt_in_and_constant() -> None:

@@ -7,9 +7,9 @@ from datetime import date
 import numpy as np
 
 from seatcast.data.store import Store
+from seatcast.fit.covariate import fit_covariate, select_groups
 from seatcast.models.context import SwingContext
 from seatcast.models.covariate.features import FEATURES, SeatDesign, feature_mask, right_base, squeeze_targets
-from seatcast.fit.covariate import fit_covariate, select_groups
 from seatcast.models.covariate.kernel import (
     CovariateKernel,
     Squeeze,

@@ -12,9 +12,9 @@ import pytest
 from seatcast.backtest.runner import run_backtest, standing_of
 from seatcast.data.polls import nation_poll_averages, poll_average
 from seatcast.data.store import Store
-from seatcast.models import MODELS
 from seatcast.fit.covariate import training_pairs
 from seatcast.fit.registry import load_or_fit, source
+from seatcast.models import MODELS
 from seatcast.models.covariate.binding import Fitted
 from seatcast.projection import prepare, project
 
