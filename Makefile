@@ -44,6 +44,7 @@ demo: setup
 lint: setup
 	$(BIN)/ruff check src tests benchmarks tools
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 test: setup browser lint
 	$(BIN)/pytest -q --basetemp=.pytest-tmp

@@ -39,6 +39,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from seatcast.api import fit_source
 from seatcast.data import parties as party_info
 from seatcast.data.frame import ShareFrame
 from seatcast.data.parties import IND, OTHER, SEPARATE_NATIONS, SPEAKER
@@ -118,6 +119,7 @@ class Dashboard:
 
     def __init__(self, store: Store, *, max_sims: int) -> None:
         self.store = store
+        self.fits = fit_source(store)
         self.max_sims = max_sims
         self._bases: dict[str, _Base] = {}
         self._lock = threading.Lock()
@@ -171,7 +173,7 @@ class Dashboard:
 
         b = self.base(req.base)
         return prepare(b.election, req.shares, model=req.model, nations=req.nations, frame=b.frame,
-                       store=self.store)
+                       store=self.store, fits=self.fits)
 
     def project(self, req: s.ProjectRequest) -> dict[str, Any]:
         """The point projection of a request, as :class:`~seatcast.web.schemas.ProjectOut` fields."""

@@ -32,6 +32,7 @@ import numpy as np
 import numpy.typing as npt
 
 from seatcast.backtest.metrics import seat_total_error
+from seatcast.data.store import Store
 from seatcast.night.features import incumbency_and_advice
 from seatcast.night.model import OTHER, NightPrior, NightSettings, _dummies, night_design
 
@@ -135,18 +136,18 @@ def ceiling(prior: NightPrior, actual: FloatArray, winners: list[str], election:
     return rows
 
 
-def election_ceiling(election_id: str, *, store: Any = None) -> list[CeilingRow]:
+def election_ceiling(election_id: str, *, store: Store | None = None) -> list[CeilingRow]:
     """:func:`ceiling` for a backtest election, with the night replay's prior.
 
     The prior holds the pre-election projection and the seat features
     (:func:`seatcast.night.prior.replay_prior`).
     """
-    from seatcast.api import election
     from seatcast.night.prior import election_actuals, replay_prior
     from seatcast.night.replay import base_of
 
-    target = election(election_id)
-    prior = replay_prior(target, election(base_of(election_id)), store=store)
+    store = store or Store()
+    target = store.load(election_id)
+    prior = replay_prior(target, store.load(base_of(election_id)), store=store)
     actual, winners = election_actuals(target, prior)
     return ceiling(prior, actual, winners, election=election_id,
                    extra=incumbency_and_advice(prior.parties, prior.seat_ids, prior.base_winners,
