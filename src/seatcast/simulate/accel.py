@@ -142,10 +142,10 @@ def fused(flat: Flat, mode: str, src: npt.NDArray[np.float32], z_seat: npt.NDArr
 # up in the pass that finishes a round (float64 accumulators).
 
 #: Simulations computed side by side by the compiled covariate kernel.
-LANES = 16
+LANES = 32
 
 
-@njit(cache=True, nogil=True)  # type: ignore[misc, untyped-decorator, unused-ignore]
+@njit(cache=True, nogil=True, error_model="numpy")  # type: ignore[misc, untyped-decorator, unused-ignore]
 def _cov_lanes(t: Any, bn: Any, start: Any, modelled: Any, group: Any, weight: Any, party: Any, base: Any,
                right_delta: Any, const: Any, m_ptr: Any, m_q: Any, m_coef: Any, md_ptr: Any, md_q: Any,
                md_coef: Any, down_rel: Any, up_rel: Any, churn: Any, stands: Any, donor: Any, recipient: Any,
@@ -156,20 +156,21 @@ def _cov_lanes(t: Any, bn: Any, start: Any, modelled: Any, group: Any, weight: A
     one = np.float32(1.0)
     half = np.float32(0.5)
     n_g, n_p = t.shape[1], t.shape[2]
+    nl = y.shape[1]  # a run-time trip count: LLVM then vectorises the lane loops with alias checks
     for g in range(n_g):
-        for l in range(LANES):
+        for l in range(nl):
             vol[g, l] = zero
         for q in range(n_p):
-            for l in range(LANES):
+            for l in range(nl):
                 d = t[l, g, q] - bn[g, q]
                 dd[g, q, l] = d
                 dn[g, q, l] = d if d < zero else zero
                 vol[g, l] += abs(d)
-        for l in range(LANES):
+        for l in range(nl):
             vol[g, l] = half * vol[g, l]
         if right_col >= 0:
             b = bn[g, right_col]
-            for l in range(LANES):
+            for l in range(nl):
                 r = t[l, g, right_col] / b if b > zero else one
                 r = r - one
                 wr[g, l] = zero if r < zero else (one if r > one else r)
@@ -179,21 +180,21 @@ def _cov_lanes(t: Any, bn: Any, start: Any, modelled: Any, group: Any, weight: A
         a, e = start[s], start[s + 1]
         if not modelled[s]:
             for p in range(a, e):
-                for l in range(LANES):
+                for l in range(nl):
                     y[p, l] = base[p]
             continue
         g = group[s]
-        for l in range(LANES):
+        for l in range(nl):
             tot[l] = zero
         for p in range(a, e):
             c_p = party[p]
             b0, rd, k0, dr, ur, ch, st = base[p], right_delta[p], const[p], down_rel[p], up_rel[p], churn[p], stands[p]
-            for l in range(LANES):
+            for l in range(nl):
                 acc[l] = zero
             for c in range(m_ptr[p], m_ptr[p + 1]):
-                for l in range(LANES):
+                for l in range(nl):
                     acc[l] += m_coef[c] * dd[g, m_q[c], l]
-            for l in range(LANES):
+            for l in range(nl):
                 d = dd[g, c_p, l]
                 b = b0 + wr[g, l] * rd if right_col >= 0 else b0
                 x = b + d
@@ -201,14 +202,14 @@ def _cov_lanes(t: Any, bn: Any, start: Any, modelled: Any, group: Any, weight: A
                 x = x + k0
                 y[p, l] = x
             if md_ptr[p + 1] > md_ptr[p]:
-                for l in range(LANES):
+                for l in range(nl):
                     acc[l] = zero
                 for c in range(md_ptr[p], md_ptr[p + 1]):
-                    for l in range(LANES):
+                    for l in range(nl):
                         acc[l] += md_coef[c] * dn[g, md_q[c], l]
-                for l in range(LANES):
+                for l in range(nl):
                     y[p, l] = y[p, l] + acc[l]
-            for l in range(LANES):
+            for l in range(nl):
                 d = dd[g, c_p, l]
                 x = y[p, l]
                 x = x + (d if d < zero else zero) * dr
@@ -218,45 +219,45 @@ def _cov_lanes(t: Any, bn: Any, start: Any, modelled: Any, group: Any, weight: A
                 y[p, l] = x
                 tot[l] += x
         for p in range(a, e):
-            for l in range(LANES):
+            for l in range(nl):
                 y[p, l] = y[p, l] / tot[l] if tot[l] > zero else base[p]
         w = weight[s]
         for i in range(n_sq):
-            for l in range(LANES):
+            for l in range(nl):
                 acc[l] = zero
             for p in range(a, e):
                 f = donor[i, p]
-                for l in range(LANES):
+                for l in range(nl):
                     mv = y[p, l] * f
                     y[p, l] = y[p, l] - mv
                     acc[l] += mv
             for p in range(a, e):
                 f = recipient[i, p]
-                for l in range(LANES):
+                for l in range(nl):
                     y[p, l] = y[p, l] + f * acc[l]
             x_col = extra[i, s]
             if x_col >= 0:  # moved to a party that does not stand: counted once, then clipped
-                for l in range(LANES):
+                for l in range(nl):
                     mean[g, x_col, l] += w * acc[l]
         for p in range(a, e):
             c_p = party[p]
-            for l in range(LANES):
+            for l in range(nl):
                 mean[g, c_p, l] += w * y[p, l]
     for r in range(rounds):
         for g in range(n_g):
             for q in range(n_p):
-                for l in range(LANES):
+                for l in range(nl):
                     dd[g, q, l] = t[l, g, q] - np.float32(mean[g, q, l])
                     mean[g, q, l] = 0.0
         for s in range(start.shape[0] - 1):
             if not modelled[s]:
                 continue
             a, e, g = start[s], start[s + 1], group[s]
-            for l in range(LANES):
+            for l in range(nl):
                 tot[l] = zero
             for p in range(a, e):
                 c_p, st = party[p], stands[p]
-                for l in range(LANES):
+                for l in range(nl):
                     x = y[p, l] + dd[g, c_p, l]
                     x = (x if x > zero else zero) * st
                     y[p, l] = x
@@ -264,7 +265,7 @@ def _cov_lanes(t: Any, bn: Any, start: Any, modelled: Any, group: Any, weight: A
             w = weight[s]
             for p in range(a, e):
                 c_p, b0 = party[p], base[p]
-                for l in range(LANES):
+                for l in range(nl):
                     x = y[p, l] / tot[l] if tot[l] > zero else b0
                     y[p, l] = x
                     mean[g, c_p, l] += w * x
