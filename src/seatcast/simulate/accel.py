@@ -130,3 +130,226 @@ def fused(flat: Flat, mode: str, src: npt.NDArray[np.float32], z_seat: npt.NDArr
     """
     _fused(MODES[mode], src, z_seat, region, flat.base, flat.sd, flat.src_idx, flat.region_idx, flat.party,
            flat.seat_p0, flat.seat_m, flat.seat_k, flat.seat_kc, flat.k_max, wins, share_q, totals)
+
+
+# ---- the covariate kernel ----------------------------------------------------------------------
+# The kernel's pairs are kept seat-major (``start[s] .. start[s + 1]``): every step is a loop over
+# one seat's few pairs, and re-basing takes seven passes, so they must be contiguous. LANES
+# simulations are computed side by side (``y [pairs, LANES]``): each pair's arithmetic is then one
+# vector operation across simulations (a seat's five or six pairs are too few to vectorise), and
+# a lane's numbers do not depend on its neighbours (IEEE operations, no fast-math), so results
+# do not depend on where a simulation falls in a batch. Group means for the next round are added
+# up in the pass that finishes a round (float64 accumulators).
+
+#: Simulations computed side by side by the compiled covariate kernel.
+LANES = 32
+
+
+@njit(cache=True, nogil=True, error_model="numpy")  # type: ignore[misc, untyped-decorator, unused-ignore]
+def _cov_lanes(t: Any, bn: Any, start: Any, modelled: Any, group: Any, weight: Any, party: Any, base: Any,
+               right_delta: Any, const: Any, m_ptr: Any, m_q: Any, m_coef: Any, md_ptr: Any, md_q: Any,
+               md_coef: Any, down_rel: Any, up_rel: Any, churn: Any, stands: Any, donor: Any, recipient: Any,
+               extra: Any, right_col: int, rounds: int, y: Any, dd: Any, dn: Any, wr: Any, vol: Any, mean: Any,
+               tot: Any, acc: Any) -> None:  # pragma: no cover - compiled
+    """:data:`LANES` simulations' covariate shares ``y [pairs, LANES]`` for group targets ``t [LANES, G, P]``."""
+    zero = np.float32(0.0)
+    one = np.float32(1.0)
+    half = np.float32(0.5)
+    n_g, n_p = t.shape[1], t.shape[2]
+    nl = y.shape[1]  # a run-time trip count: LLVM then vectorises the lane loops with alias checks
+    for g in range(n_g):
+        for l in range(nl):
+            vol[g, l] = zero
+        for q in range(n_p):
+            for l in range(nl):
+                d = t[l, g, q] - bn[g, q]
+                dd[g, q, l] = d
+                dn[g, q, l] = d if d < zero else zero
+                vol[g, l] += abs(d)
+        for l in range(nl):
+            vol[g, l] = half * vol[g, l]
+        if right_col >= 0:
+            b = bn[g, right_col]
+            for l in range(nl):
+                r = t[l, g, right_col] / b if b > zero else one
+                r = r - one
+                wr[g, l] = zero if r < zero else (one if r > one else r)
+    n_sq = donor.shape[0]
+    mean[:, :, :] = 0.0
+    for s in range(start.shape[0] - 1):
+        a, e = start[s], start[s + 1]
+        if not modelled[s]:
+            for p in range(a, e):
+                for l in range(nl):
+                    y[p, l] = base[p]
+            continue
+        g = group[s]
+        for l in range(nl):
+            tot[l] = zero
+        for p in range(a, e):
+            c_p = party[p]
+            b0, rd, k0, dr, ur, ch, st = base[p], right_delta[p], const[p], down_rel[p], up_rel[p], churn[p], stands[p]
+            for l in range(nl):
+                acc[l] = zero
+            for c in range(m_ptr[p], m_ptr[p + 1]):
+                for l in range(nl):
+                    acc[l] += m_coef[c] * dd[g, m_q[c], l]
+            for l in range(nl):
+                d = dd[g, c_p, l]
+                b = b0 + wr[g, l] * rd if right_col >= 0 else b0
+                x = b + d
+                x = x + acc[l]
+                x = x + k0
+                y[p, l] = x
+            if md_ptr[p + 1] > md_ptr[p]:
+                for l in range(nl):
+                    acc[l] = zero
+                for c in range(md_ptr[p], md_ptr[p + 1]):
+                    for l in range(nl):
+                        acc[l] += md_coef[c] * dn[g, md_q[c], l]
+                for l in range(nl):
+                    y[p, l] = y[p, l] + acc[l]
+            for l in range(nl):
+                d = dd[g, c_p, l]
+                x = y[p, l]
+                x = x + (d if d < zero else zero) * dr
+                x = x + (d if d > zero else zero) * ur
+                x = x - ch * vol[g, l]
+                x = (x if x > zero else zero) * st
+                y[p, l] = x
+                tot[l] += x
+        for p in range(a, e):
+            for l in range(nl):
+                y[p, l] = y[p, l] / tot[l] if tot[l] > zero else base[p]
+        w = weight[s]
+        for i in range(n_sq):
+            for l in range(nl):
+                acc[l] = zero
+            for p in range(a, e):
+                f = donor[i, p]
+                for l in range(nl):
+                    mv = y[p, l] * f
+                    y[p, l] = y[p, l] - mv
+                    acc[l] += mv
+            for p in range(a, e):
+                f = recipient[i, p]
+                for l in range(nl):
+                    y[p, l] = y[p, l] + f * acc[l]
+            x_col = extra[i, s]
+            if x_col >= 0:  # moved to a party that does not stand: counted once, then clipped
+                for l in range(nl):
+                    mean[g, x_col, l] += w * acc[l]
+        for p in range(a, e):
+            c_p = party[p]
+            for l in range(nl):
+                mean[g, c_p, l] += w * y[p, l]
+    for r in range(rounds):
+        for g in range(n_g):
+            for q in range(n_p):
+                for l in range(nl):
+                    dd[g, q, l] = t[l, g, q] - np.float32(mean[g, q, l])
+                    mean[g, q, l] = 0.0
+        for s in range(start.shape[0] - 1):
+            if not modelled[s]:
+                continue
+            a, e, g = start[s], start[s + 1], group[s]
+            for l in range(nl):
+                tot[l] = zero
+            for p in range(a, e):
+                c_p, st = party[p], stands[p]
+                for l in range(nl):
+                    x = y[p, l] + dd[g, c_p, l]
+                    x = (x if x > zero else zero) * st
+                    y[p, l] = x
+                    tot[l] += x
+            w = weight[s]
+            for p in range(a, e):
+                c_p, b0 = party[p], base[p]
+                for l in range(nl):
+                    x = y[p, l] / tot[l] if tot[l] > zero else b0
+                    y[p, l] = x
+                    mean[g, c_p, l] += w * x
+
+
+def _cov_args(maps: Any) -> tuple[Any, ...]:
+    return (maps.base_national, maps.start, maps.modelled, maps.group, maps.weight, maps.party, maps.base,
+            maps.right_delta, maps.const, maps.m_ptr, maps.m_q, maps.m_coef, maps.md_ptr, maps.md_q, maps.md_coef,
+            maps.down_rel, maps.up_rel, maps.churn, maps.stands, maps.donor, maps.recipient, maps.extra,
+            maps.right_col, maps.rounds)
+
+
+def cov_scratch(maps: Any) -> tuple[Any, ...]:
+    """Buffers of :data:`LANES` simulations of :func:`fused_covariate` (reused across batches)."""
+    g, p = maps.base_national.shape
+    return (np.empty((len(maps.base), LANES), np.float32), np.empty((g, p, LANES), np.float32),
+            np.empty((g, p, LANES), np.float32), np.zeros((g, LANES), np.float32), np.empty((g, LANES), np.float32),
+            np.empty((g, p, LANES), np.float64), np.empty(LANES, np.float32), np.empty(LANES, np.float32),
+            np.empty((LANES, g, p), np.float32))
+
+
+@njit(cache=True, nogil=True)  # type: ignore[misc, untyped-decorator, unused-ignore]
+def _fill_lanes(targets: Any, i0: int, t: Any) -> int:  # pragma: no cover - compiled
+    """Copy simulations ``i0 ..`` into ``t [LANES, G, P]`` (short at the end: repeat the last); how many are real."""
+    n = min(LANES, targets.shape[0] - i0)
+    for l in range(LANES):
+        t[l] = targets[i0 + min(l, n - 1)]
+    return n
+
+
+@njit(cache=True, nogil=True)  # type: ignore[misc, untyped-decorator, unused-ignore]
+def _cov_batch(targets: Any, bn: Any, start: Any, modelled: Any, group: Any, weight: Any, party: Any, base: Any,
+               right_delta: Any, const: Any, m_ptr: Any, m_q: Any, m_coef: Any, md_ptr: Any, md_q: Any, md_coef: Any,
+               down_rel: Any, up_rel: Any, churn: Any, stands: Any, donor: Any, recipient: Any, extra: Any,
+               right_col: int, rounds: int, y: Any, dd: Any, dn: Any, wr: Any, vol: Any, mean: Any, tot: Any,
+               acc: Any, t: Any, out: Any) -> None:  # pragma: no cover - compiled
+    for i0 in range(0, targets.shape[0], LANES):
+        n = _fill_lanes(targets, i0, t)
+        _cov_lanes(t, bn, start, modelled, group, weight, party, base, right_delta, const, m_ptr, m_q, m_coef,
+                   md_ptr, md_q, md_coef, down_rel, up_rel, churn, stands, donor, recipient, extra, right_col,
+                   rounds, y, dd, dn, wr, vol, mean, tot, acc)
+        for l in range(n):
+            out[i0 + l, :] = y[:, l]
+
+
+def covariate_shares(maps: Any, targets: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
+    """The covariate kernel's shares ``[n, pairs]`` (in ``maps``' seat-major pair order) for targets ``[n, G, P]``."""
+    out = np.empty((targets.shape[0], len(maps.base)), np.float32)
+    _cov_batch(np.ascontiguousarray(targets, dtype=np.float32), *_cov_args(maps), *cov_scratch(maps), out)
+    return out
+
+
+@njit(cache=True, nogil=True)  # type: ignore[misc, untyped-decorator, unused-ignore]
+def _fused_cov(targets: Any, z_seat: Any, region: Any, sd: Any, region_idx: Any, flat_party: Any, seat_p0: Any,
+               seat_m: Any, seat_k: Any, seat_kc: Any, k_max: int, variate: Any, ident: Any, yt: Any, bn: Any,
+               start: Any, modelled: Any, group: Any, weight: Any, party: Any, base: Any, right_delta: Any,
+               const: Any, m_ptr: Any, m_q: Any, m_coef: Any, md_ptr: Any, md_q: Any, md_coef: Any, down_rel: Any,
+               up_rel: Any, churn: Any, stands: Any, donor: Any, recipient: Any, extra: Any, right_col: int,
+               rounds: int, y: Any, dd: Any, dn: Any, wr: Any, vol: Any, mean: Any, tot: Any, acc: Any, t: Any,
+               wins: Any, share_q: Any, totals: Any) -> None:  # pragma: no cover - compiled
+    for i0 in range(0, targets.shape[0], LANES):
+        n = _fill_lanes(targets, i0, t)
+        _cov_lanes(t, bn, start, modelled, group, weight, party, base, right_delta, const, m_ptr, m_q, m_coef,
+                   md_ptr, md_q, md_coef, down_rel, up_rel, churn, stands, donor, recipient, extra, right_col,
+                   rounds, y, dd, dn, wr, vol, mean, tot, acc)
+        for l in range(n):  # back to the variates' (bucket, slot-major) order, one row per simulation
+            for q in range(variate.shape[0]):
+                yt[l, variate[q]] = y[q, l]
+        # Then exactly the swing models' loop, reading the shares as a "generic" kernel's source.
+        _fused(2, yt[:n], z_seat[i0:i0 + n], region[i0:i0 + n], base, sd, ident, region_idx, flat_party, seat_p0,
+               seat_m, seat_k, seat_kc, k_max, wins, share_q, totals[i0:i0 + n])
+
+
+def fused_covariate(flat: Flat, maps: Any, targets: npt.NDArray[np.float32], z_seat: npt.NDArray[np.float32],
+                    region: npt.NDArray[np.float32], wins: npt.NDArray[np.int64], share_q: npt.NDArray[np.int64],
+                    totals: npt.NDArray[np.intp], scratch: tuple[Any, ...] | None = None) -> None:
+    """:func:`fused` for the covariate kernel: the kernel itself runs in the loop, from the group ``targets``.
+
+    ``maps`` is the kernel's :class:`~seatcast.models.covariate.kernel.PairMaps` on ``flat``'s pairs, seat-major
+    (``flat``'s seat order, each seat's slots in order); ``scratch`` is :func:`cov_scratch`'s buffers.
+    """
+    scratch = scratch or cov_scratch(maps)
+    pairs = len(maps.base)
+    _fused_cov(np.ascontiguousarray(targets, dtype=np.float32), z_seat, region, flat.sd, flat.region_idx, flat.party,
+               flat.seat_p0, flat.seat_m, flat.seat_k, flat.seat_kc, flat.k_max, maps.variate,
+               np.arange(pairs, dtype=np.intp), np.empty((LANES, pairs), np.float32), *_cov_args(maps), *scratch,
+               wins, share_q, totals)

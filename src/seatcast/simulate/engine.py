@@ -37,6 +37,7 @@ import numpy.typing as npt
 
 from seatcast.data.parties import IND, OTHER, SPEAKER
 from seatcast.errors import InputError, check_seed
+from seatcast.models.covariate.kernel import CovariateKernel, PairMaps, pair_maps
 from seatcast.models.proportional import proportional_swing
 from seatcast.models.uniform import uniform_swing
 from seatcast.projection import ProjectionSetup
@@ -94,6 +95,9 @@ class Plan:
     #: ``setup.run`` (any model, a factory-built kernel included), then gathered.
     mode: str = "generic"
     base_national: npt.NDArray[np.float32] = field(default_factory=lambda: np.zeros((0, 0), np.float32))
+    #: The covariate kernel unrolled onto the pairs, for the compiled path (None: another kernel,
+    #: or one the pairs cannot carry; that path then runs ``setup.run`` like numpy).
+    cov: PairMaps | None = None
 
 
 def kernel_mode(setup: ProjectionSetup) -> str:
@@ -135,13 +139,28 @@ def make_plan(setup: ProjectionSetup, error: ErrorModel, entropy: int) -> Plan:
     cols = np.concatenate([b.cols.ravel() for b in buckets]).astype(np.intp)
     pair_sd = np.concatenate([b.sd.ravel() for b in buckets]).astype(np.float32)
     nation_sd = np.array([error.nation_sd_of(g) for g in setup.groups], dtype=np.float32).reshape(-1, 1)
+    cov = None
+    kernel = setup.kernel or setup.model.kernel
+    if isinstance(kernel, CovariateKernel):
+        ctx_row = np.full(setup.frame.n_seats, -1, np.intp)
+        ctx_row[setup.modelled] = np.arange(int(setup.modelled.sum()))
+        seats = np.concatenate([b.seats for b in buckets]).astype(np.intp)
+        order = seat_major(buckets)
+        cov = pair_maps(kernel, setup.ctx, ctx_row, seats, rows[order], cols[order],
+                        np.concatenate([b.base.ravel() for b in buckets]).astype(np.float32)[order], order)
     layout = kernels.Layout(n_national=k + p, n_groups=len(setup.groups), n_regions=len(regions), n_parties=p,
                             n_pairs=len(rows))
     return Plan(layout=layout, target=np.asarray(setup.target, dtype=np.float32),
                 national_w=w.astype(np.float32), nation_sd=nation_sd, region_sd=error.region_sd,
                 seat_region=seat_region, rows=rows, cols=cols, pair_sd=pair_sd, oth_col=oth_col, entropy=entropy,
                 buckets=buckets, mode=kernel_mode(setup),
-                base_national=np.asarray(setup.ctx.base_national, dtype=np.float32))
+                base_national=np.asarray(setup.ctx.base_national, dtype=np.float32), cov=cov)
+
+
+def seat_major(buckets: Sequence[kernels.Bucket]) -> npt.NDArray[np.intp]:
+    """Positions of the seat-noise pairs taken seat by seat (bucket order), each seat's slots in order."""
+    return np.concatenate([(b.offset + np.arange(b.m)[:, None] + np.arange(b.k)[None, :] * b.m).ravel()
+                           for b in buckets]).astype(np.intp)
 
 
 def block_rng(entropy: int, block: int, stream: int = 0) -> np.random.Generator:
@@ -202,14 +221,21 @@ def _kernel_shares(plan: Plan, b: kernels.Bucket, src: npt.NDArray[np.float32], 
     kernels.renormalise_or(x, total, b.base)
 
 
-def _prelude(setup: ProjectionSetup, plan: Plan, z: npt.NDArray[np.float32],
-             ws: Workspace) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.float32], npt.NDArray[np.float32]]:
-    """National and nation errors through the kernel source: ``(src, region errors [n, R*P], seat variates)``."""
+def _errors(plan: Plan, z: npt.NDArray[np.float32]) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.float32],
+                                                               npt.NDArray[np.float32]]:
+    """``(group targets [n, G, P] moved by the national and nation errors, region errors [n, R*P], seat variates)``."""
     n = z.shape[0]
     z_nat, z_nation, z_region, z_seat = plan.layout.split(z)
     national = z_nat @ plan.national_w
     targets = kernels.perturb_targets(plan.target, national, z_nation * plan.nation_sd)
     region = (z_region * np.float32(plan.region_sd)).reshape(n, -1)
+    return targets, region, z_seat
+
+
+def _prelude(setup: ProjectionSetup, plan: Plan, z: npt.NDArray[np.float32],
+             ws: Workspace) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.float32], npt.NDArray[np.float32]]:
+    """National and nation errors through the kernel source: ``(src, region errors [n, R*P], seat variates)``."""
+    targets, region, z_seat = _errors(plan, z)
     return _sources(setup, plan, targets, ws), region, z_seat
 
 
@@ -254,6 +280,7 @@ def run_blocks(setup: ProjectionSetup, plan: Plan, steps: Sequence[Step], blocks
         from seatcast.simulate import accel as fast
 
         flat = fast.flatten(plan.buckets, plan.mode)
+        scratch = fast.cov_scratch(plan.cov) if plan.cov is not None else None
         wins = np.zeros(plan.layout.n_pairs, np.int64)
         share_q = np.zeros(plan.layout.n_pairs, np.int64)
     for b in blocks:
@@ -270,6 +297,10 @@ def run_blocks(setup: ProjectionSetup, plan: Plan, steps: Sequence[Step], blocks
                 for step in steps:
                     shares = np.asarray(step.apply(shares, step_rng), dtype=np.float32)
                 total += kernels.tally(shares, kernels.winners(shares, plan.oth_col), p)
+            elif fast is not None and plan.cov is not None:
+                targets, region, z_seat = _errors(plan, z)
+                fast.fused_covariate(flat, plan.cov, targets, z_seat, region, wins, share_q, seat_totals, scratch)
+                total.add_totals(seat_totals)
             elif fast is not None:
                 src, region, z_seat = _prelude(setup, plan, z, ws)
                 fast.fused(flat, plan.mode, src, z_seat, region, wins, share_q, seat_totals)

@@ -301,3 +301,129 @@ def build_kernel(design: SeatDesign, coef: dict[str, FloatArray], parties: Seque
                            theta_up=theta_up, kappa=kappa, squeeze=squeeze, squeeze_f=squeeze_f,
                            right_delta=None if right_base is None or col["right"] is None else right_base - ctx.base,
                            right_col=col["right"] if col["right"] is not None else -1, rebase=rebase)
+
+
+@dataclass(frozen=True, eq=False)
+class PairMaps:
+    """The kernel unrolled onto a list of (seat, party) pairs: what a compiled loop needs per simulation.
+
+    Everything before the clip is, per pair, a fixed linear map of a few per-group numbers of one
+    simulation (its change ``D_g``, ``min(D_g, 0)``, the right weight ``w_g`` and the volatility
+    ``V_g``): the coefficients are computed here once, so a simulation only evaluates them. The
+    pairs are those where a party can have a share (the rest stay at zero through every step,
+    clip and renormalisation included); ``extra`` records the few seats where a tactical
+    recipient does not stand, whose moved votes count once in the first re-basing mean (as in
+    :meth:`CovariateKernel.__call__`) before the standing mask zeroes them. Per-seat arrays follow
+    the order of ``seats`` given to :func:`pair_maps`; per-pair arrays the order of ``rows`` (seat-major).
+    """
+
+    base_national: npt.NDArray[np.float32]  # [G, P]
+    start: npt.NDArray[np.intp]  # [seats + 1] each seat's pairs are start[s] .. start[s + 1]
+    party: npt.NDArray[np.intp]  # [pairs] column of each pair
+    variate: npt.NDArray[np.intp]  # [pairs] each pair's position in the caller's own order (``order``)
+    modelled: npt.NDArray[np.bool_]  # [seats]
+    group: npt.NDArray[np.intp]  # [seats]
+    weight: npt.NDArray[np.float32]  # [seats] re-basing weight within the group
+    base: npt.NDArray[np.float32]  # [pairs] ctx base (held seats: the given base)
+    right_delta: npt.NDArray[np.float32]  # [pairs]
+    const: npt.NDArray[np.float32]  # [pairs] C
+    m_ptr: npt.NDArray[np.intp]  # [pairs + 1] CSR over pairs of (q, coefficient) terms of M
+    m_q: npt.NDArray[np.intp]
+    m_coef: npt.NDArray[np.float32]
+    md_ptr: npt.NDArray[np.intp]  # the same for M_down (applied to min(D, 0))
+    md_q: npt.NDArray[np.intp]
+    md_coef: npt.NDArray[np.float32]
+    down_rel: npt.NDArray[np.float32]  # [pairs] theta_down r
+    up_rel: npt.NDArray[np.float32]  # [pairs] theta_up r
+    churn: npt.NDArray[np.float32]  # [pairs] kappa r B_gj
+    stands: npt.NDArray[np.float32]  # [pairs] 0/1
+    donor: npt.NDArray[np.float32]  # [squeezes, pairs] f a_i
+    recipient: npt.NDArray[np.float32]  # [squeezes, pairs]
+    extra: npt.NDArray[np.intp]  # [squeezes, seats] column of a recipient that does not stand, else -1
+    right_col: int
+    rounds: int
+
+
+def pair_maps(kernel: CovariateKernel, ctx: SwingContext, ctx_row: npt.NDArray[np.intp],
+              seats: npt.NDArray[np.intp], rows: npt.NDArray[np.intp], cols: npt.NDArray[np.intp],
+              held_base: npt.NDArray[np.float32], order: npt.NDArray[np.intp] | None = None) -> PairMaps | None:
+    """The kernel on the pairs ``(rows, cols)`` of a frame whose seat *s* is ``ctx`` row ``ctx_row[s]`` (-1: held).
+
+    ``seats`` lists the frame seats in the order of the per-seat arrays, and ``rows`` runs through
+    them in that order (each seat's pairs together, as ``start`` records); ``held_base`` gives the
+    pairs' base shares (used for held seats); ``order`` where each pair sits in the caller's own
+    order (kept as ``variate``; default: the same). None when the pairs cannot carry the kernel exactly
+    (a tactical recipient outside them that a later squeeze takes votes from again).
+    """
+    f32 = np.float32
+    r = ctx_row[rows]
+    mod = r >= 0
+    rr = np.where(mod, r, 0)
+    p_n = ctx.base.shape[1]
+    g = np.where(mod, ctx.group[rr], 0)
+
+    def on_pairs(a: FloatArray) -> npt.NDArray[np.float32]:
+        return np.where(mod, a[rr, cols], 0).astype(f32)
+
+    def csr(m: FloatArray | None) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.intp], npt.NDArray[np.float32]]:
+        if m is None:
+            return np.zeros(len(rows) + 1, np.intp), np.zeros(0, np.intp), np.zeros(0, f32)
+        per = np.where(mod[:, None], m[rr, cols, :], 0).astype(f32)  # [pairs, q], in the kernel's dtype
+        nz = per != 0
+        ptr = np.concatenate([[0], np.cumsum(nz.sum(axis=1))]).astype(np.intp)
+        pi, q = np.nonzero(nz)
+        return ptr, q.astype(np.intp), per[pi, q]
+
+    if kernel._diagonal() is not None:  # own-party drivers only (the kernel's shortcut)
+        m_full: FloatArray | None = np.zeros_like(kernel.m)
+        idx = np.arange(p_n)
+        m_full[:, idx, idx] = kernel.m[:, idx, idx]  # type: ignore[index]
+    else:
+        m_full = kernel.m
+    m_ptr, m_q, m_coef = csr(m_full)
+    md_ptr, md_q, md_coef = csr(kernel.m_down)
+    rel = kernel.rel.astype(f32)
+    nat = gather(ctx, ctx.base_national.astype(f32))
+    squeezes = [sq for sq in kernel.squeeze if kernel.squeeze_f != 0 and sq.donor.any()]
+    seat_row = ctx_row[seats]
+    extra = np.full((len(squeezes), len(seats)), -1, np.intp)
+    for i, sq in enumerate(squeezes):
+        for k, row in enumerate(seat_row):
+            if row < 0:
+                continue
+            c = np.flatnonzero((sq.recipient[row] != 0) & ~ctx.stands[row])
+            if len(c) > 1 or any(later.donor[row, c].any() for later in squeezes[i + 1:]):
+                return None
+            if len(c):
+                if (extra[:i, k] >= 0).any():
+                    return None
+                extra[i, k] = c[0]
+    start = np.flatnonzero(np.r_[True, rows[1:] != rows[:-1], True]).astype(np.intp)
+    if len(start) != len(seats) + 1 or not np.array_equal(rows[start[:-1]], seats):
+        raise ValueError("pair_maps: rows must run through seats in order, each seat's pairs together")
+    onehot = np.zeros((len(ctx.group), ctx.n_groups))
+    onehot[np.arange(len(ctx.group)), ctx.group] = ctx.weights
+    onehot /= np.maximum(onehot.sum(axis=0), 1e-12)
+    seat_weight = onehot[np.arange(len(ctx.group)), ctx.group].astype(f32)
+    smod = seat_row >= 0
+    srow = np.where(smod, seat_row, 0)
+    return PairMaps(
+        base_national=np.asarray(ctx.base_national, dtype=f32),
+        start=start,
+        party=cols.astype(np.intp),
+        variate=np.arange(len(rows), dtype=np.intp) if order is None else np.asarray(order, dtype=np.intp),
+        modelled=smod, group=np.where(smod, ctx.group[srow], 0).astype(np.intp),
+        weight=np.where(smod, seat_weight[srow], 0).astype(f32),
+        base=np.where(mod, on_pairs(ctx.base), held_base).astype(f32),
+        right_delta=on_pairs(kernel.right_delta) if kernel.right_delta is not None else np.zeros(len(rows), f32),
+        const=on_pairs(kernel.c), m_ptr=m_ptr, m_q=m_q, m_coef=m_coef, md_ptr=md_ptr, md_q=md_q, md_coef=md_coef,
+        down_rel=np.where(mod, f32(kernel.theta_down) * rel[rr, cols], 0).astype(f32),
+        up_rel=np.where(mod, f32(kernel.theta_up) * rel[rr, cols], 0).astype(f32),
+        churn=np.where(mod, f32(kernel.kappa) * rel[rr, cols] * nat[rr, cols], 0).astype(f32),
+        stands=on_pairs(ctx.stands.astype(np.float64)),
+        donor=np.array([on_pairs(kernel.squeeze_f * sq.donor) for sq in squeezes], dtype=f32).reshape(len(squeezes), len(rows)),
+        recipient=np.array([on_pairs(sq.recipient) for sq in squeezes], dtype=f32).reshape(len(squeezes), len(rows)),
+        extra=extra,
+        right_col=kernel.right_col if kernel.right_delta is not None else -1,
+        rounds=REBASE_ROUNDS if kernel.rebase else 0,
+    )
