@@ -101,7 +101,7 @@ async function choose(source) {
 // ---- the night's clock ----------------------------------------------------------------------
 function play() {
   if (!state.timeline) return;
-  if (state.shown >= state.timeline.order.length) choose(state.source).then(play);
+  if (state.shown >= state.timeline.order.length) { choose(state.source).then(play); return; }
   state.playing = true;
   state.lastTick = performance.now();
   $("night-play").textContent = "Pause";
@@ -299,9 +299,9 @@ function renderBars() {
   const parties = partyOrder().filter((p) => (n.seats_projected[p] || 0) >= 1 || (n.seats_interval[p] || [0, 0])[1] >= 5).slice(0, 8);
   const box = $("night-bars");
   box.replaceChildren();
-  const left = 50, right = 390, rowH = 22, top = 14;
+  const left = 84, right = 292, rowH = 20, top = 16;
   const height = top + rowH * parties.length + 6;
-  box.setAttribute("viewBox", `0 0 400 ${height}`);
+  box.setAttribute("viewBox", `0 0 300 ${height}`);
   const x = (v) => left + ((right - left) * v) / n.seats_total;
   parties.forEach((p, k) => {
     const y = top + k * rowH;
@@ -311,7 +311,7 @@ function renderBars() {
     const g = svg("g", { "data-party": p, role: "img",
       "aria-label": `${pname(p)}: ${won} won, ${proj.toFixed(1)} projected, 90% interval ${iv[0]} to ${iv[1]}` });
     const label = svg("text", { x: left - 4, y: y + 12, "text-anchor": "end", class: "barlabel" });
-    label.textContent = pname(p).length > 9 ? p.toUpperCase() : pname(p);
+    label.textContent = pname(p).length > 13 ? p.toUpperCase() : pname(p);
     g.append(label,
       svg("rect", { x: left, y: y + 2, width: Math.max(0, x(proj) - left).toFixed(1), height: 12, fill: colour(p), "fill-opacity": "0.35" }),
       svg("rect", { x: left, y: y + 2, width: Math.max(0, x(won) - left).toFixed(1), height: 12, fill: colour(p) }),
@@ -323,7 +323,7 @@ function renderBars() {
   const mx = x(n.majority).toFixed(1);
   const line = svg("line", { x1: mx, x2: mx, y1: 4, y2: height - 2, class: "majority", "data-testid": "majority-line",
     "aria-label": `Majority: ${n.majority} seats` });
-  const t = svg("text", { x: mx, y: 10, "text-anchor": "middle", class: "barlabel" });
+  const t = svg("text", { x: mx, y: 11, "text-anchor": "middle", class: "barlabel" });
   t.textContent = `majority ${n.majority}`;
   box.append(line, t);
 }
@@ -346,6 +346,10 @@ function renderLatest() {
 function renderChanges() {
   const body = $("night-changes").querySelector("tbody");
   body.replaceChildren();
+  const n = state.night;
+  $("night-changes-none").hidden = n.likely_changes.length > 0;
+  $("night-changes-none").textContent = n.declared >= n.seats_total ? "None: every seat has declared."
+    : "None: no undeclared seat changes hands in any simulation.";
   for (const c of state.night.likely_changes) {
     const tr = el("tr", { "data-id": c.id });
     tr.append(el("td", {}, c.name), el("td", {}, pname(c.from)), el("td", {}, pname(c.likely)),
