@@ -97,14 +97,14 @@ def night_page(browser: Any, server: str) -> Iterator[Any]:
 
 
 def _hexes(p: Any) -> list[dict[str, str]]:
-    return list(p.eval_on_selector_all("#hexmap .hex", "els => els.map(e => ({id: e.dataset.id, "
-                                       "party: e.dataset.party, declared: e.dataset.declared, "
-                                       "opacity: e.getAttribute('fill-opacity'), label: e.getAttribute('aria-label')}))"))
+    return list(p.eval_on_selector_all(
+        "#hexmap .hex", "els => els.map(e => ({id: e.dataset.id, party: e.dataset.party, declared: e.dataset.declared, "
+        "opacity: e.getAttribute('fill-opacity'), label: e.getAttribute('aria-label')}))"))
 
 
 def _totals(p: Any, column: str) -> dict[str, str]:
     return dict(p.eval_on_selector_all(
-        f"#night-totals tbody tr", f"rows => rows.map(r => [r.dataset.party, "
+        "#night-totals tbody tr", f"rows => rows.map(r => [r.dataset.party, "
         f"r.querySelector('[data-testid^=\"{column}-\"]').textContent])"))
 
 

@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from seatcast.cli.app import DbOption, app
+from seatcast.errors import InputError
 
 
 @app.command()
@@ -30,6 +31,8 @@ def serve(
 
     from seatcast.web.app import create_app
 
+    if night_results is None and (night_base is not None or night_prior is not None):
+        raise InputError("--night-base and --night-prior describe a live night: give --night-results FILE too")
     web_app = create_app(db=db, max_sims=max_sims)
     if night_results is not None:
         from seatcast.web.night import live_night

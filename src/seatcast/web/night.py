@@ -226,7 +226,8 @@ class NightBoard:
             return out
 
     def _read_live(self, live: LiveNight, *, sims: int, seed: int, top: int) -> dict[str, Any]:
-        from seatcast.night.stream import declarations as group, read_rows
+        from seatcast.night.stream import declarations as group
+        from seatcast.night.stream import read_rows
 
         notes: list[str] = []
 
@@ -284,7 +285,8 @@ def _declaration(target: Election, seat_id: str) -> Declaration:
     """A seat's real result as the stream would deliver it (one row per candidate)."""
     c = target.seat(seat_id)
     rows = tuple(ResultRow(district_id=c.id, district_name=c.name, region=c.region or "", party_code=k.party_code,
-                           candidate=k.name or f"candidate {j + 1}", votes=int(k.votes), line=j + 1)
+                           candidate=k.name or f"candidate {j + 1}",
+                           votes=k.votes if k.votes is not None else round(k.share * 100_000), line=j + 1)
                  for j, k in enumerate(c.candidacies))
     return Declaration(c.id, c.name, rows)
 
@@ -426,7 +428,7 @@ def night_router(board: NightBoard) -> APIRouter:
         return board.timeline(election)
 
     @router.get("/api/night/replay/{election}", tags=["night"])
-    def replay_state(election: Key, declared: int = Query(..., ge=0, le=10_000,  # noqa: B008
+    def replay_state(election: Key, declared: int = Query(..., ge=0, le=10_000,
                                                            description="Seats declared so far (real order)."),
                      sims: int = sims_q, seed: int = seed_q, top: int = top_q) -> dict[str, Any]:
         """The night after the first ``declared`` real declarations: totals, 90% intervals, map, latest."""
