@@ -14,6 +14,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -43,7 +44,7 @@ def _chromium() -> str:
 
 
 @pytest.fixture(scope="module")
-def server(store_path: Path, store: Store) -> Iterator[str]:
+def server_app(store_path: Path, store: Store) -> Iterator[tuple[str, Any]]:
     import uvicorn
 
     from seatcast.web.app import create_app
@@ -61,9 +62,14 @@ def server(store_path: Path, store: Store) -> Iterator[str]:
         if time.monotonic() > deadline or not thread.is_alive():
             raise RuntimeError("uvicorn did not start")
         time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
+    yield f"http://127.0.0.1:{port}", web_app
     srv.should_exit = True
     thread.join(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def server(server_app: tuple[str, Any]) -> str:
+    return server_app[0]
 
 
 @pytest.fixture(scope="module")
@@ -77,8 +83,9 @@ def browser() -> Iterator[Any]:
         b.close()
 
 
-@pytest.fixture
-def night_page(browser: Any, server: str) -> Iterator[Any]:
+@contextmanager
+def _open(browser: Any, server: str, path: str, ready: str, timeout_ms: int) -> Iterator[Any]:
+    """A watched page at ``path``, once it shows ``ready`` seats declared; no problems when it closes."""
     ctx = browser.new_context(viewport={"width": 1500, "height": 950})
     p = ctx.new_page()
     p.set_default_timeout(15_000)
@@ -89,11 +96,17 @@ def night_page(browser: Any, server: str) -> Iterator[Any]:
     p.on("response", lambda r: problems.append(f"HTTP {r.status}: {r.url}") if r.status >= 400 else None)
     p.on("request", lambda r: None if r.url.startswith((server, "data:", "blob:"))
          else problems.append(f"external request: {r.url}"))
-    p.goto(server + "/night?night=ge2024")
-    p.wait_for_function("document.body.dataset.declared === '0'", timeout=PRIOR_TIMEOUT_MS)
+    p.goto(server + path)
+    p.wait_for_function(f"document.body.dataset.declared === '{ready}'", timeout=timeout_ms)
     yield p
     ctx.close()
     assert problems == []
+
+
+@pytest.fixture
+def night_page(browser: Any, server: str) -> Iterator[Any]:
+    with _open(browser, server, "/night?night=ge2024", "0", PRIOR_TIMEOUT_MS) as p:
+        yield p
 
 
 def _hexes(p: Any) -> list[dict[str, str]]:
@@ -152,3 +165,35 @@ def test_fast_replay_reaches_650_declared_and_ends_at_the_actual_result(night_pa
     p.screenshot(path=str(ARTIFACTS / "night-final.png"), full_page=True)
     assert (ARTIFACTS / "night-final.png").stat().st_size > 10_000
     print(f"fast replay of 650 seats: {elapsed:.1f} s")
+
+
+def _csv_rows(store: Store, ids: list[str]) -> str:
+    el = store.load("ge2024")
+    return "".join(f'{c.id},"{c.name}",{c.region or ""},"{k.party_label or k.party_code}","{k.name}",{k.votes}\n'
+                   for c in (el.seat(sid) for sid in ids) for k in c.candidacies)
+
+
+def test_live_night_follows_a_growing_results_file(browser: Any, server_app: tuple[str, Any], store: Store,
+                                                   tmp_path: Path) -> None:
+    from seatcast.web.night import live_night
+
+    url, web_app = server_app
+    order = declaration_order("ge2024")
+    path = tmp_path / "night.csv"
+    path.write_text("district_id,district_name,region,party,candidate,votes\n" + _csv_rows(store, order[:3]),
+                    encoding="utf-8")
+    web_app.state.night.live = live_night(store, path, "ge2019n24")
+    try:
+        with _open(browser, url, "/night", "3", 60_000) as p:
+            assert p.locator("#night-source").input_value() == "live"
+            assert p.locator("#night-latest li").first.get_attribute("data-id") == order[2]
+            assert p.locator('[data-testid="night-play"]').is_disabled()  # the file sets the pace
+            with path.open("a", encoding="utf-8") as fh:
+                fh.write(_csv_rows(store, order[3:8]))
+            os.utime(path, ns=(1, 10**18))
+            p.wait_for_function("document.body.dataset.declared === '8'", timeout=30_000)
+            assert p.locator("#night-latest li").first.get_attribute("data-id") == order[7]
+            assert len([h for h in _hexes(p) if h["declared"] == "1"]) == 8
+            assert p.locator('[data-testid="night-status"]').inner_text().startswith("Live: 8 of 650 declared")
+    finally:
+        web_app.state.night.live = None
