@@ -55,6 +55,7 @@ def test_timeline_is_the_real_declaration_order(client: Any) -> None:
     assert t["order"][0] == "E14001295"  # Houghton and Sunderland South, first as ever
     assert t["minutes"][0] == 0 and t["minutes"] == sorted(t["minutes"])
     assert t["hexmap"] == "2024" and t["seats"] == 650
+    assert t["exit_poll"]["lab"] == 410 and t["exit_poll"]["con"] == 131  # public at 10 pm
 
 
 def test_replay_before_any_result_is_the_prior_with_every_seat_projected(client: Any) -> None:

@@ -128,6 +128,7 @@ def test_fast_replay_reaches_650_declared_and_ends_at_the_actual_result(night_pa
     assert len(hexes) == 650 and all(h["declared"] == "0" and h["opacity"] == "0.3" for h in hexes)
     assert p.locator('[data-testid="majority-line"]').get_attribute("aria-label") == "Majority: 326 seats"
     assert "–" in p.locator('[data-testid="interval-lab"]').inner_text()
+    assert p.locator('[data-testid="exit-lab"]').inner_text() == "410"  # the 10 pm exit poll, beside
     # One result: the first seat of the real 2024 order turns solid, and heads the latest list.
     p.locator('[data-testid="night-step"]').click()
     p.wait_for_function("document.body.dataset.declared === '1'", timeout=30_000)
@@ -165,6 +166,21 @@ def test_fast_replay_reaches_650_declared_and_ends_at_the_actual_result(night_pa
     p.screenshot(path=str(ARTIFACTS / "night-final.png"), full_page=True)
     assert (ARTIFACTS / "night-final.png").stat().st_size > 10_000
     print(f"fast replay of 650 seats: {elapsed:.1f} s")
+
+
+def test_replay_at_ten_minutes_a_second_follows_the_night_clock(night_page: Any) -> None:
+    p = night_page
+    p.locator('[data-testid="night-speed"]').select_option("600")
+    p.locator('[data-testid="night-play"]').click()
+    p.wait_for_function("Number(document.body.dataset.declared) >= 5", timeout=60_000)
+    p.locator('[data-testid="night-play"]').click()  # pause
+    p.wait_for_function("!window.seatcastNight.state.inflight")
+    shown, clock = p.evaluate("[window.seatcastNight.state.shown, window.seatcastNight.state.clock]")
+    minutes = p.evaluate("window.seatcastNight.state.timeline.minutes")
+    # Every seat shown had declared by the night's clock; the page never runs ahead of it.
+    assert 5 <= shown <= sum(1 for m in minutes if m <= clock)
+    assert minutes[shown - 1] <= clock
+    assert p.locator('[data-testid="night-play"]').inner_text() == "Play"
 
 
 def _csv_rows(store: Store, ids: list[str]) -> str:

@@ -171,7 +171,7 @@ class NightBoard:
             "majority": MAJORITY, "first_declared_at": start.isoformat() if start else None,
             "order": list(night.order),
             "minutes": [round((t - start).total_seconds() / 60, 2) if start else 0.0 for t in night.times],
-            "notes": list(night.notes),
+            "notes": list(night.notes), "exit_poll": _exit_poll(night.target.id),
         }
 
     def replay_state(self, election: str, declared: int, *, sims: int, seed: int, top: int) -> dict[str, Any]:
@@ -279,6 +279,13 @@ class NightBoard:
             self._answers[key] = value
             while len(self._answers) > STATE_CACHE:
                 self._answers.popitem(last=False)
+
+
+def _exit_poll(election: str) -> dict[str, int] | None:
+    """The broadcasters' 10 pm seat totals (public before any result, so fair to show), if bundled."""
+    from seatcast.data.exit_polls import exit_poll, exit_poll_elections
+
+    return exit_poll(election) if election in exit_poll_elections() else None
 
 
 def _declaration(target: Election, seat_id: str) -> Declaration:

@@ -282,6 +282,8 @@ function renderTotals() {
   const n = state.night;
   const body = $("night-totals").querySelector("tbody");
   body.replaceChildren();
+  const exitPoll = state.timeline && state.timeline.exit_poll;
+  $("exit-head").hidden = !exitPoll;
   for (const p of partyOrder()) {
     const tr = el("tr", { "data-party": p });
     const name = el("td");
@@ -290,6 +292,7 @@ function renderTotals() {
     tr.append(name, el("td", { "data-testid": `won-${p}` }, String(n.seats_won[p] || 0)),
       el("td", { "data-testid": `projected-${p}` }, (n.seats_projected[p] || 0).toFixed(1)),
       el("td", { "data-testid": `interval-${p}` }, iv ? `${iv[0]}–${iv[1]}` : ""));
+    if (exitPoll) tr.append(el("td", { "data-testid": `exit-${p}` }, p in exitPoll ? String(exitPoll[p]) : ""));
     body.append(tr);
   }
 }
