@@ -167,3 +167,15 @@ def test_live_follows_the_results_file_as_it_grows(client: Any, store: Store, tm
         assert client.get("/api/night/live").json() == s  # unchanged file: the same answer
     finally:
         board.live = None
+
+
+def test_replay_on_the_2010_boundaries_covers_the_2010_hexmap_and_ends_at_the_result(client: Any,
+                                                                                      store: Store) -> None:
+    t = client.get("/api/night/replay/ge2019/timeline").json()
+    assert t["hexmap"] == "2010" and len(t["order"]) == 650 and t["exit_poll"]["con"] == 368
+    s = client.get("/api/night/replay/ge2019", params={"declared": 650, "sims": 100}).json()
+    hexes = {h["id"] for h in client.get("/api/hexmap/2010").json()["hexes"]}
+    assert set(s["seats"]["ids"]) == hexes
+    assert s["seats_won"] == store.load("ge2019").seats_won()
+    first = client.get("/api/night/replay/ge2019", params={"declared": 1, "sims": 100}).json()["latest"][0]
+    assert first["name"] == "Newcastle Upon Tyne Central" and first["time"] == "23:27"

@@ -15,10 +15,11 @@ Two sources of declarations, one answer shape (:func:`state_record`):
   No request names a path. The file is re-read when its size or modification time changes
   (bounded by :data:`MAX_RESULTS_BYTES`); rows the stream reader rejects become notes.
 
-Costs (measured on the 2-core box, 2024): the replay prior fits the covariate model, about 16 s
-once per election and process; each state then fits the night model and simulates the open seats,
-about 0.5-1 s at :data:`NIGHT_SIMS` simulations. So the page batches: it never queues requests,
-it asks for the latest *N* once the previous answer has arrived.
+Costs (2024, measured on the shared 2-core box under load; docs/election-night-view.md has the
+table): the replay prior fits the covariate model, about 17 s once per election and process; each
+state then fits the night model and simulates the open seats, 1.2-2.4 s at :data:`NIGHT_SIMS`
+simulations. So the page batches: it never queues requests, and asks for the latest *N* once the
+previous answer has arrived.
 """
 
 from __future__ import annotations
@@ -47,7 +48,8 @@ if TYPE_CHECKING:
 
     from seatcast.data.store import Store
 
-#: Simulations per night state unless the request asks (a state takes about 0.5-1 s at 500).
+#: Simulations per night state unless the request asks (the 5-95% range to a seat or two, at a
+#: quarter of the cost of 2000).
 NIGHT_SIMS = 500
 #: Most simulations a night state may ask for (below the app's own cap when that is lower).
 NIGHT_MAX_SIMS = 5000
