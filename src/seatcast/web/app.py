@@ -525,6 +525,10 @@ def create_app(db: str | Path | None = None, max_sims: int | None = None, *, war
         """Split-vote analysis of one seat: who would have won without each candidate."""
         return dash.split(election, seat)
 
+    from seatcast.web.night import NightBoard, night_router  # the election-night view (/night)
+
+    app.state.night = NightBoard(dash.store, max_sims=cap)
+    app.include_router(night_router(app.state.night))
     app.mount("/static", StaticFiles(directory=_static_dir()), name="static")
     return app
 
