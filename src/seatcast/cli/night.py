@@ -19,7 +19,7 @@ from seatcast.night.model import NightProjection, NightSettings
 from seatcast.night.orders import ORDERS
 from seatcast.night.prior import prior_from_forecast, prior_from_projection
 from seatcast.night.replay import CHECKPOINTS, ReplayResult, base_of, exit_poll_error, replay
-from seatcast.night.stream import NightSession, declarations, follow, read_rows
+from seatcast.night.stream import NightSession, declarations, decode_line, follow, read_rows
 from seatcast.projection import project
 
 
@@ -28,8 +28,9 @@ def _warn(exc: SeatcastError) -> None:
 
 
 def _stdin_lines() -> Iterator[str]:
-    for line in sys.stdin:
-        yield line.rstrip("\r\n")
+    """Standard input line by line, as bytes decoded per line: a byte that is not UTF-8 costs one line."""
+    for line in sys.stdin.buffer:
+        yield decode_line(line)
 
 
 def _json_line(data: dict[str, Any]) -> None:
@@ -142,7 +143,7 @@ def night(
             raise InputError(f"--results {results}: no such file")
         lines = follow(path, idle_timeout=idle_timeout if follow_file else 0.0)
         label = str(path)
-    for decl in declarations(read_rows(lines, file=label, on_error=_warn)):
+    for decl in declarations(read_rows(lines, file=label, on_error=_warn), on_reject=_warn):
         try:
             kind = session.apply(decl)
         except SeatcastError as exc:
