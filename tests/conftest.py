@@ -20,12 +20,12 @@ REQUIRE_ALL = os.environ.get("SEATCAST_REQUIRE_ALL") == "1"
 
 def need(module: str) -> None:
     """Skip a test whose optional extra is missing, unless CI says every extra must be there."""
-    import importlib.util
+    from seatcast.extras import has_module, install_hint
 
-    if importlib.util.find_spec(module) is None:
+    if not has_module(module):
         if REQUIRE_ALL:
-            pytest.fail(f"optional dependency {module} is missing and SEATCAST_REQUIRE_ALL=1")
-        pytest.skip(f"optional dependency {module} not installed")
+            pytest.fail(f"optional dependency {module} is missing and SEATCAST_REQUIRE_ALL=1 ({install_hint(module)})")
+        pytest.skip(f"optional dependency {module} not installed: {install_hint(module)}")
 
 
 @pytest.fixture(scope="session")

@@ -36,6 +36,7 @@ import numpy.typing as npt
 
 from seatcast.data.parties import IND, OTHER, SPEAKER
 from seatcast.errors import InputError, check_seed
+from seatcast.extras import require_extra
 from seatcast.models.proportional import proportional_swing
 from seatcast.models.uniform import uniform_swing
 from seatcast.projection import ProjectionSetup
@@ -362,10 +363,7 @@ def resolve_accel(accel: str | None) -> str:
     if choice not in ACCELS:
         raise InputError(f"accel must be one of {', '.join(ACCELS)}, not {choice!r}")
     if choice == "numba":
-        try:
-            import seatcast.simulate.accel  # noqa: F401
-        except ImportError as exc:
-            raise InputError(str(exc)) from None
+        require_extra("numba", what="accel numba (--accel numba or SEATCAST_ACCEL=numba)")
     return choice
 
 
@@ -397,6 +395,8 @@ def simulate(
     if chunk_size < 1 or workers < 1:
         raise InputError("chunk_size and workers must be at least 1")
     check_seed(seed)
+    if dask_address is not None:
+        require_extra("distributed", what="--dask")
     accel = resolve_accel(accel)
     error = error or default_error(setup)
     entropy = int(np.random.SeedSequence(seed).entropy)  # type: ignore[arg-type]
