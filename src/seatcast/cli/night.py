@@ -21,6 +21,7 @@ from seatcast.night.prior import prior_from_forecast, prior_from_projection
 from seatcast.night.replay import CHECKPOINTS, ReplayResult, base_of, exit_poll_error, replay
 from seatcast.night.stream import NightSession, declarations, decode_line, follow, read_rows
 from seatcast.projection import project
+from seatcast.simulate.limits import check_sims
 
 
 def _warn(exc: SeatcastError) -> None:
@@ -101,6 +102,9 @@ def night(
     """Project the parliament as seats declare (live), or replay a past election's night."""
     if top < 0:
         raise InputError(f"--top must be at least 0, not {top}")
+    if sims < 1:
+        raise InputError(f"--sims must be at least 1, not {sims}")
+    check_sims(sims, what="--sims")
     store = open_store(db)
     settings = NightSettings(n_sims=sims, interval_scale=interval_scale)
     if replay_election is not None:

@@ -41,6 +41,7 @@ from seatcast.data.schema import Election
 from seatcast.errors import DataError, SeatcastError, check_seed
 from seatcast.night.model import NightPrior, NightProjection, NightSettings, simulate_night
 from seatcast.night.prior import shares_from_candidates, winner_code
+from seatcast.simulate.limits import check_sims
 
 COLUMNS = ("district_id", "district_name", "region", "party", "candidate", "votes")
 
@@ -292,6 +293,7 @@ class NightSession:
 
     def __post_init__(self) -> None:
         check_seed(self.seed)
+        check_sims(self.settings.n_sims, what="sims")
         self.declared = np.zeros(self.prior.n_seats, dtype=bool)
         self.actual = np.zeros_like(self.prior.prior)
         self.winners = [None] * self.prior.n_seats
