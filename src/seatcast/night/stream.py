@@ -36,6 +36,7 @@ from typing import IO, Any
 
 import numpy as np
 
+from seatcast.data.loaders import MAX_COUNT
 from seatcast.data.parties import IND, NAMES, code_from_label, normalise_code
 from seatcast.data.schema import Election
 from seatcast.errors import DataError, SeatcastError, check_seed
@@ -118,6 +119,9 @@ def parse_row(record: dict[str, Any], line: int, file: str) -> ResultRow:
                         field="votes") from None
     if votes < 0:
         raise DataError(f"negative votes ({votes})", file=file, row=line, field="votes")
+    if votes > MAX_COUNT:
+        raise DataError(f"votes {votes} is more than {MAX_COUNT:,}: not a real count", file=file, row=line,
+                        field="votes")
     if not str(record["district_id"] or "").strip() and not str(record["district_name"] or "").strip():
         raise DataError("no district_id or district_name", file=file, row=line, field="district_id")
     return ResultRow(
