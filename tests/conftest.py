@@ -46,3 +46,14 @@ def store(store_path: Path) -> Iterator[Store]:
 def _isolated_db(store_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Every test (and every CLI run inside one) uses the session store, never the user's."""
     monkeypatch.setenv("SEATCAST_DB", str(store_path))
+
+
+#: Test folders whose every test needs an extra (the web tests build the FastAPI app in fixtures).
+NEEDS_BY_FOLDER: dict[str, tuple[str, ...]] = {"web": ("fastapi", "httpx")}
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """Skip a folder's tests before their fixtures run when its extra is missing (see :func:`need`)."""
+    folder = item.path.parent.name if item.path.parent.parent.name == "tests" else ""
+    for module in NEEDS_BY_FOLDER.get(folder, ()):
+        need(module)

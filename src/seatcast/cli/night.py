@@ -102,8 +102,6 @@ def night(
     """Project the parliament as seats declare (live), or replay a past election's night."""
     if top < 0:
         raise InputError(f"--top must be at least 0, not {top}")
-    if sims < 1:
-        raise InputError(f"--sims must be at least 1, not {sims}")
     check_sims(sims, what="--sims")
     store = open_store(db)
     settings = NightSettings(n_sims=sims, interval_scale=interval_scale)
