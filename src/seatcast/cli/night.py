@@ -128,7 +128,14 @@ def night(
             data = json.loads(prior.read_text(encoding="utf-8"))
         except (OSError, json.JSONDecodeError) as exc:
             raise InputError(f"--prior {prior}: cannot read a forecast JSON ({exc})") from None
-        night_prior = prior_from_forecast(data if isinstance(data, dict) else {}, base_el)
+        data = data if isinstance(data, dict) else {}
+        made_for = data.get("base")
+        if made_for is None:
+            print(f"note: --prior {prior} does not say its base; assuming {base}", file=sys.stderr)
+        elif str(made_for) != base_el.id:  # its seats and shares would be matched against the wrong map
+            raise InputError(f"--prior {prior} is a forecast from base {made_for}, not {base_el.id}: make one with "
+                             f"`seatcast forecast --base {base_el.id} --format json`, or use --base {made_for}")
+        night_prior = prior_from_forecast(data, base_el)
     else:
         night_prior = prior_from_projection(project(base_el, model="transition"), base_el,
                                             source=f"no change from {base} (no --prior given)")
