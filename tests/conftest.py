@@ -20,12 +20,12 @@ REQUIRE_ALL = os.environ.get("SEATCAST_REQUIRE_ALL") == "1"
 
 def need(module: str) -> None:
     """Skip a test whose optional extra is missing, unless CI says every extra must be there."""
-    import importlib.util
+    from seatcast.extras import has_module, install_hint
 
-    if importlib.util.find_spec(module) is None:
+    if not has_module(module):
         if REQUIRE_ALL:
-            pytest.fail(f"optional dependency {module} is missing and SEATCAST_REQUIRE_ALL=1")
-        pytest.skip(f"optional dependency {module} not installed")
+            pytest.fail(f"optional dependency {module} is missing and SEATCAST_REQUIRE_ALL=1 ({install_hint(module)})")
+        pytest.skip(f"optional dependency {module} not installed: {install_hint(module)}")
 
 
 @pytest.fixture(scope="session")
@@ -46,3 +46,14 @@ def store(store_path: Path) -> Iterator[Store]:
 def _isolated_db(store_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Every test (and every CLI run inside one) uses the session store, never the user's."""
     monkeypatch.setenv("SEATCAST_DB", str(store_path))
+
+
+#: Test folders whose every test needs an extra (the web tests build the FastAPI app in fixtures).
+NEEDS_BY_FOLDER: dict[str, tuple[str, ...]] = {"web": ("fastapi", "httpx")}
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """Skip a folder's tests before their fixtures run when its extra is missing (see :func:`need`)."""
+    folder = item.path.parent.name if item.path.parent.parent.name == "tests" else ""
+    for module in NEEDS_BY_FOLDER.get(folder, ()):
+        need(module)

@@ -162,7 +162,11 @@ def forecast(
     from seatcast.data.polls import ELECTION_DATES
     from seatcast.projection import prepare
     from seatcast.simulate import simulate
+    from seatcast.simulate.limits import check_sims
 
+    if sims < 1:
+        raise InputError(f"sims must be at least 1, not {sims}")
+    check_sims(sims, what="sims")  # before the set-up work, not after it
     given: dict[str, float] = {}
     if polls:
         from seatcast.data.polls_file import read_polls

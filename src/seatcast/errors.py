@@ -80,6 +80,10 @@ class InputError(SeatcastError):
     """Bad user input to a projection: shares out of range, an unknown model..."""
 
 
+class MissingExtraError(SeatcastError):
+    """An optional extra (web, plot, dask, accel, mrp) is needed but not installed; names the pip command."""
+
+
 def check_seed(seed: int | None, *, what: str = "seed") -> None:
     """Reject a negative seed with a clear error (numpy's SeedSequence takes non-negative integers only)."""
     if seed is not None and seed < 0:

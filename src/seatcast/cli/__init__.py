@@ -1,7 +1,8 @@
 """The ``seatcast`` command line: a thin layer over the Python API.
 
 Modules register their commands on :data:`seatcast.cli.app.app`; importing them here is what
-makes the commands appear. Errors seatcast raises on purpose print as one line and exit 2.
+makes the commands appear. Errors seatcast raises on purpose, and database and file-system errors,
+print as one line and exit 2.
 """
 
 from __future__ import annotations
@@ -23,10 +24,19 @@ for _name in _COMMAND_MODULES:
 
 def main() -> None:
     """Console-script entry point."""
+    import sqlite3
+
     try:
         app()
     except SeatcastError as exc:
         print(f"error: {exc}", file=sys.stderr)
+        raise SystemExit(2) from None
+    except sqlite3.Error as exc:  # the store maps what it expects; anything else still gets one line
+        print(f"error: seatcast database: {exc}", file=sys.stderr)
+        raise SystemExit(2) from None
+    except OSError as exc:  # an output file in a missing folder, a read-only file, a full disk
+        where = f" ({exc.filename})" if exc.filename else ""
+        print(f"error: {exc.strerror or exc}{where}", file=sys.stderr)
         raise SystemExit(2) from None
 
 

@@ -59,6 +59,14 @@ plot_app = Typer(help="Plots (matplotlib): calibration, seat distributions, back
 app.add_typer(plot_app, name="plot")
 
 
+@plot_app.callback()
+def _plot_root() -> None:
+    """Plots (matplotlib): calibration, seat distributions, backtests."""
+    from seatcast.extras import require_extra
+
+    require_extra("matplotlib", what="seatcast plot")
+
+
 def _show_version(value: bool) -> None:
     """Print the installed package's version (from its metadata, so it never drifts) and exit."""
     if value:

@@ -24,8 +24,11 @@ def parse_share_options(values: list[str] | None, *, option: str = "--share") ->
         party, sep, value = item.partition("=")
         if not sep or not party.strip():
             raise InputError(f"{option} {item!r}: expected PARTY=PERCENT, e.g. con=43.6")
+        key = party.strip().lower()
+        if key in out:  # keeping the last one silently would hide a typo in the other
+            raise InputError(f"{option} gives {key} twice ({key}={out[key]:g} and {item!r}): give each party once")
         try:
-            out[party.strip().lower()] = float(value)
+            out[key] = float(value)
         except ValueError:
             raise InputError(f"{option} {item!r}: {value!r} is not a number") from None
     return out
@@ -38,7 +41,12 @@ def parse_nation_options(values: list[str] | None) -> dict[str, dict[str, float]
         nation, sep, rest = item.partition(":")
         if not sep:
             raise InputError(f"--nation-share {item!r}: expected NATION:PARTY=PERCENT, e.g. Scotland:snp=45")
-        out.setdefault(nation.strip(), {}).update(parse_share_options([rest], option="--nation-share"))
+        given = out.setdefault(nation.strip(), {})
+        for party, share in parse_share_options([rest], option="--nation-share").items():
+            if party in given:
+                raise InputError(f"--nation-share gives {nation.strip()}:{party} twice ({given[party]:g} and "
+                                 f"{share:g}): give each party once")
+            given[party] = share
     return out
 
 

@@ -19,8 +19,9 @@ from seatcast.night.model import NightProjection, NightSettings
 from seatcast.night.orders import ORDERS
 from seatcast.night.prior import prior_from_forecast, prior_from_projection
 from seatcast.night.replay import CHECKPOINTS, ReplayResult, base_of, exit_poll_error, replay
-from seatcast.night.stream import NightSession, declarations, follow, read_rows
+from seatcast.night.stream import NightSession, declarations, decode_line, follow, read_rows
 from seatcast.projection import project
+from seatcast.simulate.limits import check_sims
 
 
 def _warn(exc: SeatcastError) -> None:
@@ -28,8 +29,9 @@ def _warn(exc: SeatcastError) -> None:
 
 
 def _stdin_lines() -> Iterator[str]:
-    for line in sys.stdin:
-        yield line.rstrip("\r\n")
+    """Standard input line by line, as bytes decoded per line: a byte that is not UTF-8 costs one line."""
+    for line in sys.stdin.buffer:
+        yield decode_line(line)
 
 
 def _json_line(data: dict[str, Any]) -> None:
@@ -100,6 +102,7 @@ def night(
     """Project the parliament as seats declare (live), or replay a past election's night."""
     if top < 0:
         raise InputError(f"--top must be at least 0, not {top}")
+    check_sims(sims, what="--sims")
     store = open_store(db)
     settings = NightSettings(n_sims=sims, interval_scale=interval_scale)
     if replay_election is not None:
@@ -125,7 +128,14 @@ def night(
             data = json.loads(prior.read_text(encoding="utf-8"))
         except (OSError, json.JSONDecodeError) as exc:
             raise InputError(f"--prior {prior}: cannot read a forecast JSON ({exc})") from None
-        night_prior = prior_from_forecast(data if isinstance(data, dict) else {}, base_el)
+        data = data if isinstance(data, dict) else {}
+        made_for = data.get("base")
+        if made_for is None:
+            print(f"note: --prior {prior} does not say its base; assuming {base}", file=sys.stderr)
+        elif str(made_for) != base_el.id:  # its seats and shares would be matched against the wrong map
+            raise InputError(f"--prior {prior} is a forecast from base {made_for}, not {base_el.id}: make one with "
+                             f"`seatcast forecast --base {base_el.id} --format json`, or use --base {made_for}")
+        night_prior = prior_from_forecast(data, base_el)
     else:
         night_prior = prior_from_projection(project(base_el, model="transition"), base_el,
                                             source=f"no change from {base} (no --prior given)")
@@ -142,7 +152,7 @@ def night(
             raise InputError(f"--results {results}: no such file")
         lines = follow(path, idle_timeout=idle_timeout if follow_file else 0.0)
         label = str(path)
-    for decl in declarations(read_rows(lines, file=label, on_error=_warn)):
+    for decl in declarations(read_rows(lines, file=label, on_error=_warn), on_reject=_warn):
         try:
             kind = session.apply(decl)
         except SeatcastError as exc:

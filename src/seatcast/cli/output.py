@@ -37,16 +37,38 @@ def emit(
         sys.stdout.write(to_json(data) + "\n")
 
 
+#: What a spreadsheet reads as the start of a formula (``=cmd|...``, ``+SUM(...)``, ``@SUM``), or of a
+#: hidden line (tab, carriage return): such a cell gets a leading ``'`` unless it is a number.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_safe(value: Any) -> Any:
+    """``value`` as a CSV cell that a spreadsheet cannot run: text starting a formula gets a leading ``'``.
+
+    Names, party labels and seat names come from imported files, so they may hold anything;
+    numbers (``-3.2`` as a number or as text) stay as they are.
+    """
+    if isinstance(value, dict | list):
+        value = json.dumps(value)
+    if not isinstance(value, str) or not value.startswith(FORMULA_START):
+        return value
+    try:
+        float(value)
+    except ValueError:
+        return "'" + value
+    return value
+
+
 def write_csv(rows: Sequence[dict[str, Any]]) -> None:
     """Rows of dicts as CSV on stdout (columns: the union of keys, in first-seen order)."""
     cols: dict[str, None] = {}
     for r in rows:
         cols.update(dict.fromkeys(r))
     buf = io.StringIO()
-    w = csv.DictWriter(buf, fieldnames=list(cols), lineterminator="\n")
-    w.writeheader()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow([csv_safe(c) for c in cols])
     for r in rows:
-        w.writerow({k: (json.dumps(v) if isinstance(v, dict | list) else v) for k, v in r.items()})
+        w.writerow([csv_safe(r.get(c, "")) for c in cols])
     sys.stdout.write(buf.getvalue())
 
 

@@ -27,6 +27,9 @@ def serve(
         "--night-prior", help="Forecast JSON (`seatcast forecast --format json`) as the live night's prior.")] = None,
 ) -> None:
     """Serve the dashboard (hex map, swingometer, seat pages) and the API (OpenAPI at /docs)."""
+    from seatcast.extras import require_extra
+
+    require_extra("fastapi", "uvicorn", what="seatcast serve")
     import uvicorn
 
     from seatcast.web.app import create_app

@@ -95,6 +95,10 @@ _NON_ALNUM = re.compile(r"[^0-9a-z]+")
 _INT = re.compile(r"[+-]?\d+")
 _INT_FLOAT = re.compile(r"[+-]?\d+\.0*")
 _INT_THOUSANDS = re.compile(r"\d{1,3}(,\d{3})+")
+#: The largest count (votes, electorate) a file may hold: more people than live on Earth is a typo.
+MAX_COUNT = 10**10
+#: A whole number with full stops between thousands, as a semicolon-separated (European) CSV writes it.
+_EU_THOUSANDS = re.compile(r"\d{1,3}(\.\d{3})+")
 
 
 class DataProblems(DataError):
@@ -211,7 +215,10 @@ def _csv_rows(data: bytes, file: str) -> list[tuple[int, tuple[str, ...]]]:
     rows: list[tuple[int, tuple[str, ...]]] = []
     try:
         for n, cells in enumerate(reader, start=1):
-            rows.append((n, tuple(c.strip() for c in cells)))
+            row = tuple(c.strip() for c in cells)
+            if delimiter == ";":  # written where the comma is the decimal mark: 12.000 is twelve thousand
+                row = tuple(c.replace(".", "") if _EU_THOUSANDS.fullmatch(c) else c for c in row)
+            rows.append((n, row))
     except csv.Error as exc:
         raise DataError(f"not readable as CSV: {exc}", file=file, row=len(rows) + 1) from None
     return rows
@@ -431,6 +438,9 @@ class _RowReader:
             return None
         if out < 0:
             self.fail(column, f"negative {what} ({out})")
+            return None
+        if out > MAX_COUNT:  # past SQLite's 64-bit integers soon after; no electorate is this large
+            self.fail(column, f"{what} {value} is more than {MAX_COUNT:,}: not a real count")
             return None
         return out
 

@@ -27,6 +27,11 @@ T = TypeVar("T")
 #: Bump when the bundled data or the table layout changes: the store then rebuilds the bundled part.
 DATA_VERSION = "2"
 
+#: How long a write waits for another process's write (a large import) before giving up, in ms.
+BUSY_TIMEOUT_MS = 30_000
+#: The tables every seatcast database has; a file with other tables and not these belongs to someone else.
+OWN_TABLES = frozenset({"meta", "election", "constituency", "candidacy"})
+
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (
     key TEXT PRIMARY KEY,
@@ -108,6 +113,26 @@ class ElectionInfo:
         return dict(self.__dict__)
 
 
+def storage_error(path: Path, exc: sqlite3.Error | OSError) -> DataError:
+    """One line saying what went wrong with the database file and what to do, for any SQLite or OS error."""
+    if isinstance(exc, OSError):
+        return DataError(f"cannot use seatcast database {path}: {exc.strerror or exc}")
+    text = str(exc)
+    low = text.lower()
+    if "locked" in low or "busy" in low:
+        return DataError(f"seatcast database {path} is busy: another process (an import?) kept it locked for "
+                         f"{BUSY_TIMEOUT_MS // 1000} s; try again when it has finished")
+    if "readonly" in low or "read-only" in low or "permission" in low:
+        return DataError(f"seatcast database {path} is read-only ({text}): make it writable, or pass --db "
+                         "(or SEATCAST_DB) a path you may write")
+    if "malformed" in low or "corrupt" in low or "not a database" in low:
+        return DataError(f"seatcast database {path} is damaged ({text}): nothing was written; move it aside and "
+                         "seatcast builds a new one (imported elections must then be imported again)")
+    if "disk" in low or "full" in low:
+        return DataError(f"seatcast database {path}: {text} (is the disk full?)")
+    return DataError(f"seatcast database {path}: {text}")
+
+
 def default_path() -> Path:
     """``$SEATCAST_DB``, else a per-user data folder (``$XDG_DATA_HOME/seatcast/seatcast.db``)."""
     env = os.environ.get("SEATCAST_DB")
@@ -129,7 +154,11 @@ class Store:
 
     def __init__(self, path: str | Path | None = None, *, fill: bool = True) -> None:
         self.path = Path(path) if path is not None else default_path()
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:  # a parent that is a file, or a folder we may not write
+            raise DataError(f"cannot create the folder of seatcast database {self.path}: "
+                            f"{exc.strerror or exc} ({exc.filename or self.path.parent})") from None
         self._lock = threading.RLock()
         self._cache: dict[str, Election] = {}
         self._memo: dict[Any, Any] = {}
@@ -139,17 +168,22 @@ class Store:
         except sqlite3.Error as exc:  # a folder, or a file it may not open
             raise DataError(f"cannot open seatcast database {self.path}: {exc}") from None
         try:
+            self._conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            tables = {r[0] for r in self._conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+            if tables and not OWN_TABLES <= tables:  # never add our tables to someone else's database
+                self._conn.close()
+                raise DataError(f"not a seatcast database: {self.path} is an SQLite file with other tables "
+                                f"({', '.join(sorted(tables)[:5])}); give --db a new file")
             self._conn.execute("PRAGMA foreign_keys = ON")
             self._conn.execute("PRAGMA journal_mode = WAL")
-            self._conn.execute("PRAGMA busy_timeout = 5000")
             self._conn.executescript(SCHEMA)
         except sqlite3.DatabaseError as exc:
             # SQLite opens any file lazily and only fails at the first statement: a CSV passed as
             # --db would otherwise surface as a bare "file is not a database" traceback.
             self._conn.close()
-            if isinstance(exc, sqlite3.OperationalError):
-                raise DataError(f"cannot open seatcast database {self.path}: {exc}") from None
-            raise DataError(f"not a seatcast database (SQLite): {self.path}") from None
+            if "not a database" in str(exc):
+                raise DataError(f"not a seatcast database (SQLite): {self.path}") from None
+            raise storage_error(self.path, exc) from None
         if fill:
             self.ensure_bundled()
 
@@ -164,21 +198,43 @@ class Store:
         self.close()
 
     @contextmanager
-    def _transaction(self) -> Iterator[sqlite3.Connection]:
+    def _sql(self) -> Iterator[sqlite3.Connection]:
+        """The connection, under the lock; a database error leaves as one clear :class:`DataError`."""
         with self._lock:
-            self._conn.execute("BEGIN IMMEDIATE")
             try:
                 yield self._conn
-            except BaseException:
-                self._conn.execute("ROLLBACK")
+            except sqlite3.IntegrityError:  # a constraint the data broke: a bug to see, not a storage fault
                 raise
-            self._conn.execute("COMMIT")
+            except sqlite3.Error as exc:
+                raise storage_error(self.path, exc) from None
+
+    def check_intact(self) -> None:
+        """Refuse to write into a damaged file (SQLite would, and the damage would then spread)."""
+        with self._sql() as conn:
+            row = conn.execute("PRAGMA quick_check(1)").fetchone()
+        if row is None or row[0] != "ok":
+            first = next((line for line in str(row[0] if row else "").splitlines() if not line.startswith("***")), "")
+            raise storage_error(self.path, sqlite3.DatabaseError(f"database disk image is malformed: {first}"))
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        self.check_intact()
+        with self._sql() as conn:
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield conn
+            except BaseException:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
 
     # ---- bundled data -------------------------------------------------------------------
     def ensure_bundled(self) -> None:
         """Load the bundled elections if they are missing or older than this release."""
-        row = self._conn.execute("SELECT value FROM meta WHERE key = 'data_version'").fetchone()
-        have = {r[0] for r in self._conn.execute("SELECT id FROM election WHERE bundled = 1")}
+        with self._sql() as conn:
+            row = conn.execute("SELECT value FROM meta WHERE key = 'data_version'").fetchone()
+            have = {r[0] for r in conn.execute("SELECT id FROM election WHERE bundled = 1")}
         if row and row[0] == DATA_VERSION and have >= {b.id for b in BUNDLED}:
             return
         elections = [load_bundled(spec) for spec in BUNDLED]
@@ -221,7 +277,7 @@ class Store:
     # ---- reads --------------------------------------------------------------------------
     def elections(self) -> list[ElectionInfo]:
         """Every election in the store, oldest first."""
-        with self._lock:
+        with self._sql():
             rows = self._conn.execute(
                 """
             SELECT e.id, e.name, e.date, e.kind, e.boundaries, e.source, e.bundled,
@@ -238,17 +294,17 @@ class Store:
 
     def ids(self) -> list[str]:
         """Ids of every stored election."""
-        with self._lock:
+        with self._sql():
             return [r[0] for r in self._conn.execute("SELECT id FROM election ORDER BY id")]
 
     def has(self, election_id: str) -> bool:
         """Whether the store holds ``election_id``."""
-        with self._lock:
+        with self._sql():
             return self._conn.execute("SELECT 1 FROM election WHERE id = ?", (election_id,)).fetchone() is not None
 
     def load(self, election_id: str) -> Election:
         """Read one election (cached after the first read)."""
-        with self._lock:
+        with self._sql():
             if election_id in self._cache:
                 return self._cache[election_id]
             head = self._conn.execute(

@@ -40,7 +40,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from seatcast.errors import DataError, InputError
+from seatcast.errors import DataError
+from seatcast.extras import require_extra
 
 ADVI_STEPS = 12_000
 """ADVI iterations: the ELBO of the synthetic tests' models has settled well before this."""
@@ -141,10 +142,9 @@ def _quiet() -> Iterator[None]:
 
 
 def _import_pymc() -> Any:
-    try:
-        import pymc as pm
-    except ImportError as e:  # pragma: no cover - exercised only without the extra
-        raise InputError("the PyMC engine needs the optional extra: pip install 'seatcast[mrp]'") from e
+    require_extra("pymc", what="the PyMC engine (mrp fit --engine pymc)")
+    import pymc as pm
+
     return pm
 
 

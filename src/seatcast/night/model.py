@@ -433,6 +433,52 @@ def _intervals(totals: npt.NDArray[np.int64], fixed: npt.NDArray[np.int64], n_op
     return [(int(a), int(b)) for a, b in zip(wide_lo, wide_hi, strict=True)]
 
 
+#: Largest simulated array of the night (simulations x undeclared seats x parties, float32) drawn
+#: at once: 2**24 values (64 MB) holds the default 2000 simulations of a whole parliament in one go.
+NIGHT_CHUNK_VALUES = 2**24
+
+
+def _clone(gen: np.random.Generator) -> np.random.Generator:
+    bit = type(gen.bit_generator)()
+    bit.state = gen.bit_generator.state
+    return np.random.Generator(bit)
+
+
+def _chunked_winners(gen: np.random.Generator, n: int, k: int, u: int, np_: int, lc: npt.NDArray[Any], noise_df: float,
+                     winners: Any, chunk_values: int | None = None) -> Any:
+    """Yield ``(first row, winners [rows, u])`` for ``n`` simulations, at most ``chunk_values`` values at a time.
+
+    The draws are those of one big draw (all coefficient normals, then all seat-noise normals,
+    then all chi-squares, from ``gen``), so chunking changes no bit of the output: each kind of
+    draw reads its own copy of the generator, advanced past the kinds drawn before it, and
+    ``gen`` ends where the single draw would have left it.
+    """
+    limit = NIGHT_CHUNK_VALUES if chunk_values is None else chunk_values
+    rows = max(1, limit // max(1, u * np_))
+    if rows >= n:  # the common case: one draw, exactly as before
+        zc = gen.standard_normal((n, k, np_), dtype=np.float32) @ lc
+        noise = gen.standard_normal((n, u, np_), dtype=np.float32) @ lc
+        chi = gen.chisquare(noise_df, (n, u, 1)) if noise_df > 0 else None
+        yield 0, winners(zc, noise, chi)
+        return
+    g_z = _clone(gen)
+    for lo in range(0, n, rows):  # skip the coefficient draws to reach the noise draws
+        gen.standard_normal((min(rows, n - lo), k, np_), dtype=np.float32)
+    g_n = _clone(gen)
+    if noise_df > 0:  # skip the noise draws to reach the chi-squares
+        for lo in range(0, n, rows):
+            gen.standard_normal((min(rows, n - lo), u, np_), dtype=np.float32)
+    g_c = gen  # ends where the single draw would leave it
+    for lo in range(0, n, rows):
+        m = min(rows, n - lo)
+        zc = g_z.standard_normal((m, k, np_), dtype=np.float32) @ lc
+        noise = g_n.standard_normal((m, u, np_), dtype=np.float32) @ lc
+        chi = g_c.chisquare(noise_df, (m, u, 1)) if noise_df > 0 else None
+        yield lo, winners(zc, noise, chi)
+    if noise_df <= 0:
+        gen.bit_generator.state = g_n.bit_generator.state
+
+
 def simulate_night(
     prior: NightPrior,
     declared: BoolArray,
@@ -462,28 +508,35 @@ def simulate_night(
     corr = fit.sigma / np.outer(fit.sd, fit.sd)
     lc = _chol(corr).T.astype(np.float32)  # correlates the parties' draws
     k = fit.beta.shape[0]
-    zc = gen.standard_normal((n, k, np_), dtype=np.float32) @ lc
-    sims = np.empty((n, len(undeclared), np_), dtype=np.float32)
-    for p in range(np_):
-        a = _chol(fit.v[p]).astype(np.float32) * np.float32(fit.sd[p] * settings.coef_inflate)
-        coef = zc[:, :, p] @ a.T  # [n, k]
-        sims[:, :, p] = coef @ fit.design.of(p)[undeclared].T.astype(np.float32)
-    sims += mean_u.astype(np.float32)
-    noise = gen.standard_normal((n, len(undeclared), np_), dtype=np.float32) @ lc
-    if settings.noise_df > 0:
-        scale = np.sqrt(gen.chisquare(settings.noise_df, (n, len(undeclared), 1)) / settings.noise_df)
-        noise /= scale.astype(np.float32)
-    sims += noise * (fit.sd * settings.noise_inflate).astype(np.float32)
-    sims = np.where(stands_u, np.maximum(sims, 0), np.float32(-1.0))
-    if OTHER in parties:
-        sims[..., parties.index(OTHER)] = -2.0
-    win = sims.argmax(axis=-1)  # [n, U]
+    coef_a = [_chol(fit.v[p]).astype(np.float32) * np.float32(fit.sd[p] * settings.coef_inflate) for p in range(np_)]
+    design_u = [fit.design.of(p)[undeclared].T.astype(np.float32) for p in range(np_)]
 
-    totals = np.bincount((win + np_ * np.arange(n)[:, None]).ravel(), minlength=n * np_).reshape(n, np_)
+    def winners(zc: FloatArray, noise: FloatArray, chi: FloatArray | None) -> npt.NDArray[np.intp]:
+        """The winner of each undeclared seat in each simulation of a chunk ``[rows, U]``."""
+        sims = np.empty((zc.shape[0], len(undeclared), np_), dtype=np.float32)
+        for p in range(np_):
+            coef = zc[:, :, p] @ coef_a[p].T  # [n, k]
+            sims[:, :, p] = coef @ design_u[p]
+        sims += mean_u.astype(np.float32)
+        if chi is not None:
+            noise /= np.sqrt(chi / settings.noise_df).astype(np.float32)
+        sims += noise * (fit.sd * settings.noise_inflate).astype(np.float32)
+        sims = np.where(stands_u, np.maximum(sims, 0), np.float32(-1.0))
+        if OTHER in parties:
+            sims[..., parties.index(OTHER)] = -2.0
+        return sims.argmax(axis=-1)  # type: ignore[no-any-return]
+
+    totals = np.zeros((n, np_), dtype=np.intp)
+    counts = np.zeros((len(undeclared), np_), dtype=np.int64)
+    for lo, win in _chunked_winners(gen, n, k, len(undeclared), np_, lc, settings.noise_df, winners):
+        m = win.shape[0]
+        totals[lo:lo + m] = np.bincount((win + np_ * np.arange(m)[:, None]).ravel(),
+                                        minlength=m * np_).reshape(m, np_)
+        if undeclared.size:
+            counts += np.bincount((win + np_ * np.arange(len(undeclared))[None, :]).ravel(),
+                                  minlength=len(undeclared) * np_).reshape(len(undeclared), np_)
     p_win = np.zeros((prior.n_seats, np_))
     if undeclared.size:
-        counts = np.bincount((win + np_ * np.arange(len(undeclared))[None, :]).ravel(),
-                             minlength=len(undeclared) * np_).reshape(len(undeclared), np_)
         p_win[undeclared] = counts / n
     fixed: Counter[str] = Counter()
     col = {p: j for j, p in enumerate(parties)}

@@ -13,8 +13,13 @@ What happens on the night:
   the count of declared seats stays the same;
 * a seat that is not in the base (an unknown name or id): a :class:`~seatcast.errors.UnknownNameError`
   with the nearest names goes to the error callback and the stream goes on;
-* a bad row (votes not a whole number, a missing column): a :class:`~seatcast.errors.DataError`
-  naming the line goes to the error callback; that seat's block is dropped;
+* a bad row (votes not a whole number or negative, a missing column, a broken JSON line, bytes
+  that are not UTF-8): a :class:`~seatcast.errors.DataError` naming the line goes to the error
+  callback and the *whole* declaration it belongs to is rejected, never declared from its
+  remaining rows (a missing candidate can hand the seat to the wrong party). A line whose seat
+  cannot be read rejects the declarations on both sides of it, since it may belong to either.
+  The night goes on without that seat (or with its earlier result) until a complete, valid set
+  of its rows arrives;
 * an empty stream or one that ends early: the session simply holds fewer declarations; a seat
   under recount is just not declared yet and keeps being projected.
 """
@@ -31,11 +36,13 @@ from typing import IO, Any
 
 import numpy as np
 
+from seatcast.data.loaders import MAX_COUNT
 from seatcast.data.parties import IND, NAMES, code_from_label, normalise_code
 from seatcast.data.schema import Election
 from seatcast.errors import DataError, SeatcastError, check_seed
 from seatcast.night.model import NightPrior, NightProjection, NightSettings, simulate_night
 from seatcast.night.prior import shares_from_candidates, winner_code
+from seatcast.simulate.limits import check_sims
 
 COLUMNS = ("district_id", "district_name", "region", "party", "candidate", "votes")
 
@@ -65,6 +72,18 @@ class ResultRow:
     def seat_key(self) -> str:
         """The id when given, else the name."""
         return self.district_id or self.district_name
+
+
+@dataclass(frozen=True)
+class BadRow:
+    """A line that could not be read as a row: it rejects the declaration it belongs to.
+
+    ``seat_key`` is the seat the line names when that much could be read, else ``None`` (a
+    broken JSON line, undecodable bytes): such a line may belong to the seat before it or after it.
+    """
+
+    seat_key: str | None
+    line: int
 
 
 @dataclass(frozen=True)
@@ -100,6 +119,9 @@ def parse_row(record: dict[str, Any], line: int, file: str) -> ResultRow:
                         field="votes") from None
     if votes < 0:
         raise DataError(f"negative votes ({votes})", file=file, row=line, field="votes")
+    if votes > MAX_COUNT:
+        raise DataError(f"votes {votes} is more than {MAX_COUNT:,}: not a real count", file=file, row=line,
+                        field="votes")
     if not str(record["district_id"] or "").strip() and not str(record["district_name"] or "").strip():
         raise DataError("no district_id or district_name", file=file, row=line, field="district_id")
     return ResultRow(
@@ -110,14 +132,46 @@ def parse_row(record: dict[str, Any], line: int, file: str) -> ResultRow:
     )
 
 
+def _seat_key_of(record: dict[str, Any]) -> str | None:
+    """The seat a (possibly bad) record names, if it names one."""
+    key = str(record.get("district_id") or "").strip() or str(record.get("district_name") or "").strip()
+    return key or None
+
+
+def _undecodable_at(text: str) -> int | None:
+    """Column (from 1) of the first byte that was not UTF-8, or ``None`` (see :func:`decode_line`)."""
+    for i, ch in enumerate(text):
+        if "\udc80" <= ch <= "\udcff":
+            return i + 1
+    return None
+
+
+def decode_line(raw: bytes) -> str:
+    """A line of bytes as text; bytes that are not UTF-8 stay visible to :func:`read_rows` as lone surrogates.
+
+    Decoding with ``surrogateescape`` instead of failing means one bad byte costs one line (reported
+    by :func:`read_rows` with its number), never the night.
+    """
+    return raw.decode("utf-8", errors="surrogateescape").rstrip("\r\n")
+
+
 def read_rows(lines: Iterable[str | None], *, file: str = "<stream>",
-              on_error: Callable[[SeatcastError], None]) -> Iterator[ResultRow | None]:
-    """Rows from lines (CSV with a header, or JSON lines); ``None`` marks a pause or a blank line."""
+              on_error: Callable[[SeatcastError], None]) -> Iterator[ResultRow | BadRow | None]:
+    """Rows from lines (CSV with a header, or JSON lines); ``None`` marks a pause or a blank line.
+
+    A line that cannot be read is reported to ``on_error`` and passed on as a :class:`BadRow`, so
+    that :func:`declarations` rejects its seat instead of declaring it from the rows left.
+    """
     header: list[str] | None = None
     is_json: bool | None = None
     for n, text in enumerate(lines, start=1):
         if text is None or not text.strip():
             yield None
+            continue
+        col = _undecodable_at(text)
+        if col is not None:
+            on_error(DataError(f"bytes that are not UTF-8 text at column {col}; line skipped", file=file, row=n))
+            yield BadRow(None, n)
             continue
         if is_json is None:
             is_json = text.lstrip().startswith("{")
@@ -129,6 +183,7 @@ def read_rows(lines: Iterable[str | None], *, file: str = "<stream>",
                                        field=missing[0]))
                     return
                 continue
+        record: dict[str, Any] = {}
         try:
             if is_json:
                 obj = json.loads(text)
@@ -142,44 +197,84 @@ def read_rows(lines: Iterable[str | None], *, file: str = "<stream>",
             yield parse_row(record, n, file)
         except json.JSONDecodeError as exc:
             on_error(DataError(f"not JSON: {exc.msg}", file=file, row=n))
+            yield BadRow(None, n)
         except DataError as exc:
             on_error(exc)
+            yield BadRow(_seat_key_of(record), n)
 
 
-def declarations(rows: Iterable[ResultRow | None]) -> Iterator[Declaration]:
-    """Group consecutive rows of one seat into declarations (see the module docstring)."""
+def declarations(rows: Iterable[ResultRow | BadRow | None], *,
+                 on_reject: Callable[[SeatcastError], None] | None = None) -> Iterator[Declaration]:
+    """Group consecutive rows of one seat into declarations (see the module docstring).
+
+    A declaration with a :class:`BadRow` in it is not yielded: ``on_reject`` hears which seat was
+    left undeclared and why. A bad line whose seat is unknown rejects the run before it and the
+    run right after it (up to a blank line or pause, which ends a declaration).
+    """
     pending: list[ResultRow] = []
-    for row in rows:
-        if pending and (row is None or row.seat_key.lower() != pending[0].seat_key.lower()):
+    bad: list[int] = []  # lines of bad rows in the pending run
+    bad_key: str | None = None  # the pending run's seat when only bad rows named it so far
+    poison_next = False  # a bad line of unknown seat came last: the next run may be its seat
+    poison_line = 0
+
+    def close() -> Iterator[Declaration]:
+        if bad:
+            if on_reject is not None:
+                what = pending[0].district_name or pending[0].seat_key if pending else bad_key or "a seat"
+                lines = ", ".join(str(n) for n in bad)
+                on_reject(DataError(f"{what}: not declared: its rows include a bad line ({lines}); waiting for a "
+                                    "complete, valid set of its rows"))
+        elif pending:
             yield Declaration(pending[0].seat_key, pending[0].district_name, tuple(pending))
-            pending = []
-        if row is not None:
+
+    for row in rows:
+        key = row.seat_key if isinstance(row, ResultRow) else row.seat_key if isinstance(row, BadRow) else None
+        current = pending[0].seat_key if pending else bad_key
+        if (pending or bad) and (row is None or (key is not None and current is not None
+                                                 and key.lower() != current.lower())):
+            yield from close()
+            pending, bad, bad_key = [], [], None
+        if row is None:
+            poison_next = False
+            continue
+        if not pending and not bad and poison_next:
+            bad.append(poison_line)
+        if isinstance(row, BadRow):
+            bad.append(row.line)
+            bad_key = bad_key or row.seat_key
+            poison_next = row.seat_key is None
+            poison_line = row.line
+        else:
             pending.append(row)
-    if pending:
-        yield Declaration(pending[0].seat_key, pending[0].district_name, tuple(pending))
+            poison_next = False
+    yield from close()
 
 
 def follow(path: Path, *, poll: float = 0.5, idle_timeout: float = 0.0) -> Iterator[str | None]:
-    """Lines of a file that may still grow; ``None`` when it goes quiet; stop after ``idle_timeout`` s idle."""
-    with path.open(encoding="utf-8") as fh:
+    """Lines of a file that may still grow; ``None`` when it goes quiet; stop after ``idle_timeout`` s idle.
+
+    The file is read as bytes and each complete line decoded on its own (:func:`decode_line`), so
+    a byte that is not UTF-8, or a character cut in half by a writer mid-line, never ends the night.
+    """
+    with path.open("rb") as fh:
         yield from _follow_handle(fh, poll=poll, idle_timeout=idle_timeout)
 
 
-def _follow_handle(fh: IO[str], *, poll: float, idle_timeout: float) -> Iterator[str | None]:
+def _follow_handle(fh: IO[bytes], *, poll: float, idle_timeout: float) -> Iterator[str | None]:
     idle = 0.0
-    buffer = ""
+    buffer = b""
     while True:
         chunk = fh.readline()
         if chunk:
             buffer += chunk
-            if buffer.endswith("\n"):
-                yield buffer.rstrip("\r\n")
-                buffer = ""
+            if buffer.endswith(b"\n"):
+                yield decode_line(buffer)
+                buffer = b""
                 idle = 0.0
             continue
         if idle >= idle_timeout:
             if buffer:
-                yield buffer
+                yield decode_line(buffer)
             return
         yield None
         time.sleep(poll)
@@ -202,6 +297,7 @@ class NightSession:
 
     def __post_init__(self) -> None:
         check_seed(self.seed)
+        check_sims(self.settings.n_sims, what="sims")
         self.declared = np.zeros(self.prior.n_seats, dtype=bool)
         self.actual = np.zeros_like(self.prior.prior)
         self.winners = [None] * self.prior.n_seats

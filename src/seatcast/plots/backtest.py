@@ -18,6 +18,7 @@ from seatcast.data.bundled import data_path
 from seatcast.data.frame import ShareFrame
 from seatcast.data.parties import OTHER, SEPARATE_NATIONS, colour, name
 from seatcast.data.schema import Election
+from seatcast.extras import require_extra
 
 
 def load_hexjson(boundaries: str) -> dict[str, tuple[float, float]]:
@@ -32,6 +33,7 @@ def load_hexjson(boundaries: str) -> dict[str, tuple[float, float]]:
 
 def plot_share_scatter(result: BacktestResult, target: Election, ax: Any = None) -> Any:
     """Predicted against actual share, one dot per seat and party, in the party's colour."""
+    require_extra("matplotlib", what="plotting")
     import matplotlib.pyplot as plt
 
     ax = ax or plt.gca()
@@ -86,6 +88,7 @@ def miss_title(result: BacktestResult) -> str:
 
 def plot_miss_map(result: BacktestResult, boundaries: str, ax: Any = None) -> Any:
     """Hex map: each seat in its actual winner's colour, seats called wrong outlined in black."""
+    require_extra("matplotlib", what="plotting")
     import matplotlib.pyplot as plt
     from matplotlib.patches import RegularPolygon
 
@@ -111,6 +114,7 @@ def plot_miss_map(result: BacktestResult, boundaries: str, ax: Any = None) -> An
 
 def plot_backtest(result: BacktestResult, target: Election, boundaries: str, out: str | Path) -> Path:
     """Both panels side by side, written to ``out`` (format from its suffix)."""
+    require_extra("matplotlib", what="plotting")
     import matplotlib
 
     matplotlib.use("Agg")

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from seatcast.extras import require_extra
+
 
 def _band(b: Mapping[str, Any]) -> tuple[float, float]:
     """The bin's sampling range if calibrated: its ``ci_lo``/``ci_hi``, else a normal approximation."""
@@ -24,6 +26,7 @@ def plot_calibration(bins: Sequence[Mapping[str, Any]], *, ax: Any = None, title
     or a normal approximation when a bin lacks them). A point inside the band is within sampling
     error of the diagonal; points outside are drawn hollow and red. Returns the ``ax`` drawn on.
     """
+    require_extra("matplotlib", what="plotting")
     import matplotlib
 
     if ax is None:

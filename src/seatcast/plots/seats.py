@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 
 from seatcast.data.parties import COLOURS, NAMES
+from seatcast.extras import require_extra
 
 
 def plot_seat_distributions(result: Any, *, ax: Any = None, min_mean: float = 1.0, top: int = 6) -> Any:
@@ -15,6 +16,7 @@ def plot_seat_distributions(result: Any, *, ax: Any = None, min_mean: float = 1.
     ``result`` is a :class:`~seatcast.simulate.ForecastResult`; a dotted line marks the majority.
     Returns the ``ax`` drawn on.
     """
+    require_extra("matplotlib", what="plotting")
     import matplotlib
 
     if ax is None:

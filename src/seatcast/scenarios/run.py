@@ -31,6 +31,7 @@ from seatcast.projection import ProjectionSetup, prepare
 from seatcast.scenarios.scenario_file import Scenario, load_scenario
 from seatcast.scenarios.steps import Step, build_steps
 from seatcast.scenarios.transfers import TransferMatrix, load_matrix, matrix_from_mapping
+from seatcast.simulate.limits import check_sims
 
 #: Seats reported stage by stage at most (a withdraw in every seat touches hundreds).
 MAX_FOCUS = 25
@@ -153,8 +154,10 @@ def _counts(winners: np.ndarray) -> dict[str, int]:
 def run_scenario(sc: Scenario, store: Any, *, sims: int | None = None, seed: int | None = None,
                  simulate: Callable[..., Any] | None = None) -> ScenarioRun:
     """Run a validated scenario (module docstring). ``sims`` overrides the file's ``sims``."""
-    setup, steps, election, national = prepare_scenario(sc, store)
     n_sims = sims if sims is not None else sc.sims
+    if n_sims:
+        check_sims(n_sims, what="sims")  # before the set-up work, not after it
+    setup, steps, election, national = prepare_scenario(sc, store)
     seed = seed if seed is not None else sc.seed
     if n_sims and seed is None:
         # One recorded seed for every stage: the stages share their draws (so a step's effect is not

@@ -24,7 +24,8 @@ from seatcast.simulate.kernels import Bucket
 try:
     from numba import njit
 except ImportError as exc:  # pragma: no cover - exercised only without the extra
-    raise ImportError("the numba path needs numba: pip install numba (or leave SEATCAST_ACCEL unset)") from exc
+    raise ImportError("the numba path needs the optional extra 'accel': pip install 'seatcast[accel]' "
+                      "(or leave SEATCAST_ACCEL unset)") from exc
 
 IntArray = npt.NDArray[np.intp]
 MODES = {"uns": 0, "proportional": 1, "generic": 2}

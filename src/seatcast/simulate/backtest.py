@@ -29,10 +29,11 @@ from seatcast.backtest.metrics import brier, calibration, log_loss
 from seatcast.backtest.runner import BACKTESTS, national_inputs, run_backtest, standing_of
 from seatcast.data.parties import IND, OTHER
 from seatcast.data.store import Store
-from seatcast.errors import UnknownNameError
+from seatcast.errors import InputError, UnknownNameError
 from seatcast.fit.registry import source
 from seatcast.projection import prepare
 from seatcast.simulate import ForecastResult, estimate_error, simulate
+from seatcast.simulate.limits import check_sims
 
 #: The naive baseline's confidence in its projected winner.
 BASELINE_P = 0.8
@@ -88,6 +89,9 @@ def baseline_probs(winners: npt.NDArray[np.str_], standing: npt.NDArray[np.bool_
 def run_probabilistic(election: str, *, model: str = "uns", n_sims: int = 10_000, seed: int | None = 0,
                       store: Store | None = None, by_nation: bool = False) -> tuple[dict[str, Any], ForecastResult]:
     """Simulate a past election from its final polls and score the probabilities (module docstring)."""
+    if n_sims < 1:
+        raise InputError(f"n_sims must be at least 1, not {n_sims}")
+    check_sims(n_sims)  # before the set-up work, not after it
     store = store or Store()
     if election not in BACKTESTS:
         raise UnknownNameError("backtest election", election, BACKTESTS)

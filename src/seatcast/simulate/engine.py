@@ -27,7 +27,7 @@ With scenario steps, each batch is scattered back to ``[n, seats, parties]`` for
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any, Protocol
@@ -37,12 +37,14 @@ import numpy.typing as npt
 
 from seatcast.data.parties import IND, OTHER, SPEAKER
 from seatcast.errors import InputError, check_seed
+from seatcast.extras import require_extra
 from seatcast.models.covariate.kernel import CovariateKernel, PairMaps, pair_maps
 from seatcast.models.proportional import proportional_swing
 from seatcast.models.uniform import uniform_swing
 from seatcast.projection import ProjectionSetup
 from seatcast.simulate import kernels
 from seatcast.simulate.error_model import NATIONAL_PARTIES, THIRD_PARTY_SHARE, ErrorModel, from_source, national_slot
+from seatcast.simulate.limits import check_sims
 from seatcast.simulate.result import ForecastResult
 
 #: Simulations per unit of randomness (one SeedSequence child each).
@@ -336,11 +338,30 @@ def _portable(setup: ProjectionSetup) -> ProjectionSetup:
     return replace(setup, context={k: v for k, v in setup.context.items() if k != "store"})
 
 
-def _tasks(n_blocks: int, per_task: int) -> list[list[int]]:
-    return [list(range(s, min(s + per_task, n_blocks))) for s in range(0, n_blocks, per_task)]
+def _tasks(n_blocks: int, per_task: int) -> Iterator[range]:
+    """The tasks' block indices, one range at a time (a list of every block would grow with ``n_sims``)."""
+    return (range(s, min(s + per_task, n_blocks)) for s in range(0, n_blocks, per_task))
 
 
-def _run_local(tasks: list[list[int]], run: Callable[[list[int]], kernels.Tally]) -> Iterator[kernels.Tally]:
+#: Tasks submitted ahead of the results read, per worker: enough to keep workers busy, few enough
+#: that a huge run never queues millions of futures.
+IN_FLIGHT_PER_WORKER = 2
+
+
+def _bounded(tasks: Iterator[range], window: int, submit: Callable[[range], Any]) -> Iterator[list[Any]]:
+    """Submit tasks keeping at most ``window`` in flight; yield the pending futures after each submission round."""
+    pending: list[Any] = []
+    for t in tasks:
+        pending.append(submit(t))
+        if len(pending) >= window:
+            yield pending
+            pending = []
+    if pending:
+        yield pending
+
+
+def _run_local(tasks: Iterable[Sequence[int]],
+               run: Callable[[Sequence[int]], kernels.Tally]) -> Iterator[kernels.Tally]:
     """Run in this process one block at a time, so that progress moves every :data:`BLOCK` simulations.
 
     Blocks are independent and tallies are integers, so how blocks are grouped changes nothing.
@@ -350,7 +371,7 @@ def _run_local(tasks: list[list[int]], run: Callable[[list[int]], kernels.Tally]
             yield run([b])
 
 
-def _run_processes(tasks: list[list[int]], workers: int, setup: ProjectionSetup, plan: Plan,
+def _run_processes(tasks: Iterator[range], workers: int, setup: ProjectionSetup, plan: Plan,
                    steps: Sequence[Step], n_sims: int, batch: int, accel: str) -> Iterator[kernels.Tally]:
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -358,20 +379,23 @@ def _run_processes(tasks: list[list[int]], workers: int, setup: ProjectionSetup,
     ctx = multiprocessing.get_context("spawn")  # fork is unsafe with threads; spawn is portable
     with ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_init_worker,
                              initargs=(_portable(setup), plan, tuple(steps), accel)) as pool:
-        futures = [pool.submit(_worker_task, t, n_sims, batch) for t in tasks]
-        for f in as_completed(futures):
-            yield f.result()
+        for futures in _bounded(tasks, IN_FLIGHT_PER_WORKER * workers,
+                                lambda t: pool.submit(_worker_task, t, n_sims, batch)):
+            for f in as_completed(futures):
+                yield f.result()
 
 
-def _run_dask(tasks: list[list[int]], address: str, setup: ProjectionSetup, plan: Plan, steps: Sequence[Step],
+def _run_dask(tasks: Iterator[range], address: str, setup: ProjectionSetup, plan: Plan, steps: Sequence[Step],
               n_sims: int, batch: int, accel: str) -> Iterator[kernels.Tally]:
     from distributed import Client
 
     with Client(address, set_as_default=False) as client:  # type: ignore[no-untyped-call]
         shared = client.scatter((_portable(setup), plan, tuple(steps)), broadcast=True)
-        futures = [client.submit(_dask_task, shared, t, n_sims, batch, accel, pure=False) for t in tasks]
-        for f in futures:  # in order: integer tallies would add up the same in any order anyway
-            yield client.gather(f)
+        window = IN_FLIGHT_PER_WORKER * max(1, len(client.nthreads()))
+        for futures in _bounded(tasks, window, lambda t: client.submit(_dask_task, shared, t, n_sims, batch, accel,
+                                                                        pure=False)):
+            for f in futures:  # in order: integer tallies would add up the same in any order anyway
+                yield client.gather(f)
 
 
 def _dask_task(shared: tuple[ProjectionSetup, Plan, Sequence[Step]], blocks: Sequence[int], n_sims: int,
@@ -401,10 +425,7 @@ def resolve_accel(accel: str | None) -> str:
     if choice not in ACCELS:
         raise InputError(f"accel must be one of {', '.join(ACCELS)}, not {choice!r}")
     if choice == "numba":
-        try:
-            import seatcast.simulate.accel  # noqa: F401
-        except ImportError as exc:
-            raise InputError(str(exc)) from None
+        require_extra("numba", what="accel numba (--accel numba or SEATCAST_ACCEL=numba)")
     return choice
 
 
@@ -433,9 +454,12 @@ def simulate(
     """
     if n_sims < 1:
         raise InputError(f"n_sims must be at least 1, not {n_sims}")
+    check_sims(n_sims)
     if chunk_size < 1 or workers < 1:
         raise InputError("chunk_size and workers must be at least 1")
     check_seed(seed)
+    if dask_address is not None:
+        require_extra("distributed", what="--dask")
     accel = resolve_accel(accel)
     error = error or default_error(setup)
     entropy = int(np.random.SeedSequence(seed).entropy)  # type: ignore[arg-type]
@@ -449,7 +473,7 @@ def simulate(
     total = kernels.Tally.zeros(setup.frame.n_seats, len(setup.parties))
     if dask_address is not None:
         results = _run_dask(tasks, dask_address, setup, plan, steps, n_sims, batch, accel)
-    elif workers > 1 and len(tasks) > 1:
+    elif workers > 1 and n_blocks > per_task:  # more than one task
         results = _run_processes(tasks, workers, setup, plan, steps, n_sims, batch, accel)
     else:
         results = _run_local(tasks, lambda t: run_blocks(setup, plan, steps, t, n_sims, batch, accel))
