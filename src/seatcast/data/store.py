@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import sqlite3
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -107,6 +108,10 @@ class Store:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.RLock()
         self._cache: dict[str, Election] = {}
+        # What this handle last saw of the file (see :meth:`generation`): SQLite's data_version
+        # and each election's write stamp.
+        self._seen_version: int | None = None
+        self._stamps: dict[str, str] = {}
         try:
             self._conn = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
         except sqlite3.Error as exc:  # a folder, or a file it may not open
@@ -164,6 +169,33 @@ class Store:
                 (DATA_VERSION,),
             )
         self._cache.clear()
+        self._seen_version = None
+
+    # ---- change detection ---------------------------------------------------------------
+    def generation(self, election_id: str) -> str:
+        """A stamp that changes whenever ``election_id`` is written or deleted, by any process.
+
+        A long-running reader (the web server) calls it before using what it derived from an
+        election: a changed stamp means that election was re-imported, so the cached copy is
+        dropped here and the caller rebuilds its own. The check is one ``PRAGMA data_version``
+        (SQLite bumps it when another connection commits); only then are the stamps re-read.
+        ``""`` for an election written before stamps existed.
+        """
+        with self._lock:
+            self._sync()
+            return self._stamps.get(election_id, "")
+
+    def _sync(self) -> None:
+        version = int(self._conn.execute("PRAGMA data_version").fetchone()[0])
+        if version == self._seen_version:
+            return
+        stamps = {str(k).removeprefix("written:"): str(v) for k, v in self._conn.execute(
+            "SELECT key, value FROM meta WHERE key LIKE 'written:%'")}
+        for eid in list(self._cache):
+            if stamps.get(eid, "") != self._stamps.get(eid, ""):
+                self._cache.pop(eid, None)
+        self._stamps = stamps
+        self._seen_version = version
 
     # ---- reads --------------------------------------------------------------------------
     def elections(self) -> list[ElectionInfo]:
@@ -196,6 +228,7 @@ class Store:
     def load(self, election_id: str) -> Election:
         """Read one election (cached after the first read)."""
         with self._lock:
+            self._sync()
             if election_id in self._cache:
                 return self._cache[election_id]
             head = self._conn.execute(
@@ -248,6 +281,7 @@ class Store:
         with self._transaction() as conn:
             self._write(conn, election, bundled=False)
         self._cache.pop(election.id, None)
+        self._seen_version = None  # this connection's own commits leave data_version as it was
 
     def delete(self, election_id: str) -> None:
         """Remove an election and everything under it."""
@@ -255,11 +289,14 @@ class Store:
             raise UnknownNameError("election", election_id, self.ids())
         with self._transaction() as conn:
             conn.execute("DELETE FROM election WHERE id = ?", (election_id,))
+            _stamp(conn, election_id)
         self._cache.pop(election_id, None)
+        self._seen_version = None
 
     @staticmethod
     def _write(conn: sqlite3.Connection, el: Election, *, bundled: bool) -> None:
         conn.execute("DELETE FROM election WHERE id = ?", (el.id,))
+        _stamp(conn, el.id)
         conn.execute(
             "INSERT INTO election(id, name, date, kind, boundaries, source, licence, bundled) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -282,3 +319,11 @@ class Store:
                 for j, k in enumerate(c.candidacies)
             ],
         )
+
+
+def _stamp(conn: sqlite3.Connection, election_id: str) -> None:
+    """Record that ``election_id`` changed (read by :meth:`Store.generation` in other processes)."""
+    conn.execute(
+        "INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+        (f"written:{election_id}", f"{time.time_ns()}-{os.getpid()}"),
+    )
