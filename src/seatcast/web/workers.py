@@ -73,13 +73,21 @@ class Workers:
             raise InputError(f"forecast_seconds must be more than 0, not {forecast_seconds}")
         self.max_forecasts = max_forecasts
         self.forecast_seconds = forecast_seconds
-        self._projections = ThreadPoolExecutor(PROJECT_WORKERS, thread_name_prefix="seatcast-project")
-        self._forecasts = ThreadPoolExecutor(max_forecasts, thread_name_prefix="seatcast-forecast")
         self._slots = threading.BoundedSemaphore(max_forecasts)
+        self._lock = threading.Lock()
+        self._pools: dict[str, ThreadPoolExecutor] = {}  # made on first use, again after close()
+
+    def _pool(self, name: str) -> ThreadPoolExecutor:
+        with self._lock:
+            pool = self._pools.get(name)
+            if pool is None:
+                size = PROJECT_WORKERS if name == "project" else self.max_forecasts
+                pool = self._pools[name] = ThreadPoolExecutor(size, thread_name_prefix=f"seatcast-{name}")
+            return pool
 
     async def project(self, fn: Callable[[], T]) -> T:
         """Run a projection in the projection pool."""
-        return await asyncio.get_running_loop().run_in_executor(self._projections, fn)
+        return await asyncio.get_running_loop().run_in_executor(self._pool("project"), fn)
 
     async def forecast(self, fn: Callable[[Callable[[int, int], None]], T],
                        gone: Callable[[], Awaitable[bool]]) -> T:
@@ -110,7 +118,7 @@ class Workers:
             finally:
                 self._slots.release()
 
-        future = asyncio.get_running_loop().run_in_executor(self._forecasts, run)
+        future = asyncio.get_running_loop().run_in_executor(self._pool("forecast"), run)
         while True:
             done, _ = await asyncio.wait({future}, timeout=POLL)
             if done:
@@ -120,6 +128,8 @@ class Workers:
                 stop.set()
 
     def close(self) -> None:
-        """Stop the pools (running work finishes; nothing new starts)."""
-        self._projections.shutdown(wait=False, cancel_futures=True)
-        self._forecasts.shutdown(wait=False, cancel_futures=True)
+        """Stop the pools (running work finishes); a later request starts new ones."""
+        with self._lock:
+            pools, self._pools = self._pools, {}
+        for pool in pools.values():
+            pool.shutdown(wait=False, cancel_futures=True)
