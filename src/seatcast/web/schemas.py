@@ -23,7 +23,9 @@ PARTY_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_]{0,79}$"
 Party = Annotated[str, StringConstraints(pattern=PARTY_PATTERN)]
 Percent = Annotated[float, Field(ge=0, le=100, allow_inf_nan=False, strict=True)]
 Fraction = Annotated[float, Field(ge=0, le=1, allow_inf_nan=False, strict=True)]
-ShareMap = Annotated[dict[Party, Percent], Field(max_length=60)]
+#: Keys must match the party pattern: said in the schema (``additionalProperties: false``) too.
+_CODES_ONLY: dict[str, Any] = {"additionalProperties": False}
+ShareMap = Annotated[dict[Party, Percent], Field(max_length=60, json_schema_extra=_CODES_ONLY)]
 #: A seat by name or ONS id.
 SeatName = Annotated[str, StringConstraints(min_length=1, max_length=100)]
 Text = Annotated[str, StringConstraints(max_length=100)]
@@ -45,6 +47,7 @@ class _Step(BaseModel):
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
 
+PartyFractions = Annotated[dict[Party, Fraction], Field(max_length=MAX_STEP_PARTIES, json_schema_extra=_CODES_ONLY)]
 Seats = SeatName | Annotated[list[SeatName], Field(min_length=1, max_length=MAX_STEP_SEATS)]
 
 
@@ -64,7 +67,7 @@ class CandidateStepIn(_Step):
     label: Text = "Independent"
     incumbent: bool = Field(False, strict=True)
     party: Party | None = Field(None, description="The party the candidate leaves.")
-    source: Annotated[dict[Party, Fraction], Field(max_length=MAX_STEP_PARTIES)] | None = Field(
+    source: PartyFractions | None = Field(
         None, alias="from", description="Fractions of each party's vote the candidate takes.")
     share: Fraction | Literal["prior"] | DistributionIn = "prior"
 
@@ -101,7 +104,7 @@ class SetStepIn(_Step):
 
     kind: Literal["set"]
     seat: SeatName
-    shares: Annotated[dict[Party, Fraction], Field(max_length=60)]
+    shares: Annotated[dict[Party, Fraction], Field(max_length=60, json_schema_extra=_CODES_ONLY)]
 
 
 #: One scenario step: the ``kind`` key says which (the OpenAPI document lists each kind's keys).
