@@ -291,6 +291,8 @@ class _Structure:
 _CACHE_SIZE = 32
 #: Guards the caches' eviction and insertion (the web server prepares from several threads).
 _CACHE_LOCK = threading.Lock()
+#: Serialises binding a model to a prepared base (see :func:`prepare`).
+_BIND_LOCK = threading.Lock()
 
 
 def _remember(cache: dict[Any, Any], key: Any, value: Any, *, kind: str | None = None) -> None:
@@ -439,10 +441,14 @@ def prepare(
                     continue
                 expand[g, j] = want > 0 and want >= EXPAND_RATIO * had
     # The prepared base depends on who stands and, for a brand-new party, on its target share.
+    # Keyed by the seats the expansion adds, not by which parties were flagged: a party flagged
+    # where it already stands everywhere (the SNP in Scotland) changes nothing, and keying on the
+    # flag would bind the model again (a fifth of a second) for the same prepared base.
     new_parties = tuple(float(prelim_target[j]) for j in range(len(parties)) if not st.raw[:, j].any())
-    pkey = expand.tobytes() + np.asarray(new_parties).tobytes()
+    added = expand[st.group] & ~st.stands
+    pkey = np.packbits(added).tobytes() + np.asarray(new_parties).tobytes()
     if pkey not in st.prepared:
-        stands = st.stands | expand[st.group]
+        stands = st.stands | added
         stands[:, col[OTHER]] |= ~stands.any(axis=1)
         prepared = _prepare_base(st.raw, stands, st.group, st.weights, prelim_target, parties)
         n_new = int(((st.raw == 0) & stands).sum())
@@ -474,10 +480,16 @@ def prepare(
             fitted = fits(swing.fitted_kind, date.fromisoformat(as_of) if as_of else None, dict(swing.fit_options))
         kkey = (swing.name, swing.factory, pkey, as_of, id(store), fitted.id if fitted is not None else None)
         kernel = st.kernels.get(kkey) if standing is None else None
-        if kernel is None:
+        if kernel is None and standing is None:
+            # One thread binds, the others wait for its kernel: under load, many requests miss
+            # the same key at once, and binding it once each would only fight over the GIL.
+            with _BIND_LOCK:
+                kernel = st.kernels.get(kkey)
+                if kernel is None:
+                    kernel = swing.factory(setup, fitted)
+                    _remember(st.kernels, kkey, kernel)
+        elif kernel is None:
             kernel = swing.factory(setup, fitted)
-            if standing is None:
-                _remember(st.kernels, kkey, kernel)
         setup = replace(setup, kernel=kernel)
     return setup
 

@@ -25,6 +25,16 @@ def serve(
         "--night-base", help="Base election of the live night (default: the latest stored general election).")] = None,
     night_prior: Annotated[Path | None, typer.Option(
         "--night-prior", help="Forecast JSON (`seatcast forecast --format json`) as the live night's prior.")] = None,
+    allowed_host: Annotated[
+        list[str] | None,
+        typer.Option("--allowed-host", help="Another name the server answers to (Host header); repeatable."),
+    ] = None,
+    max_body: Annotated[
+        int | None, typer.Option("--max-body", min=1, help="Largest request body in bytes (default 262144).")
+    ] = None,
+    max_forecasts: Annotated[
+        int | None, typer.Option("--max-forecasts", min=1, help="Forecasts that may run at once (default 2).")
+    ] = None,
 ) -> None:
     """Serve the dashboard (hex map, swingometer, seat pages) and the API (OpenAPI at /docs)."""
     from seatcast.extras import require_extra
@@ -33,14 +43,19 @@ def serve(
     import uvicorn
 
     from seatcast.web.app import create_app
+    from seatcast.web.guards import is_loopback
 
     if night_results is None and (night_base is not None or night_prior is not None):
         raise InputError("--night-base and --night-prior describe a live night: give --night-results FILE too")
-    web_app = create_app(db=db, max_sims=max_sims)
+    web_app = create_app(db=db, max_sims=max_sims, host=host, allowed_hosts=allowed_host or (),
+                         max_body=max_body, max_forecasts=max_forecasts)
     if night_results is not None:
         from seatcast.web.night import live_night
 
         web_app.state.night.live = live_night(web_app.state.dashboard.store, night_results, night_base, night_prior)
         typer.echo(f"election night: following {night_results} at /night (base {web_app.state.night.live.base.id})")
+    if not is_loopback(host):
+        typer.echo(f"warning: listening on {host}: the dashboard and its API are reachable from the network, "
+                   "without a password; use --host 127.0.0.1 to keep it on this machine", err=True)
     typer.echo(f"seatcast dashboard on http://{host}:{port}/  (API docs: /docs; Ctrl-C stops)")
     uvicorn.run(web_app, host=host, port=port, log_level="warning")

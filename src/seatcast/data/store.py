@@ -12,6 +12,7 @@ import hashlib
 import os
 import sqlite3
 import threading
+import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -163,6 +164,10 @@ class Store:
         self._cache: dict[str, Election] = {}
         self._memo: dict[Any, Any] = {}
         self._fingerprints: dict[str, str] = {}
+        # What this handle last saw of the file (see :meth:`generation`): SQLite's data_version
+        # and each election's write stamp.
+        self._seen_version: int | None = None
+        self._stamps: dict[str, str] = {}
         try:
             self._conn = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
         except sqlite3.Error as exc:  # a folder, or a file it may not open
@@ -247,6 +252,7 @@ class Store:
                 (DATA_VERSION,),
             )
         self._forget()
+        self._seen_version = None
 
     def _forget(self, election_id: str | None = None) -> None:
         """Drop cached elections (one, or all) and everything derived from them."""
@@ -273,6 +279,32 @@ class Store:
         with self._lock:
             got: T = self._memo.setdefault(key, value)
             return got
+
+    # ---- change detection ---------------------------------------------------------------
+    def generation(self, election_id: str) -> str:
+        """A stamp that changes whenever ``election_id`` is written or deleted, by any process.
+
+        A long-running reader (the web server) calls it before using what it derived from an
+        election: a changed stamp means that election was re-imported, so the cached copy is
+        dropped here and the caller rebuilds its own. The check is one ``PRAGMA data_version``
+        (SQLite bumps it when another connection commits); only then are the stamps re-read.
+        ``""`` for an election written before stamps existed.
+        """
+        with self._lock:
+            self._sync()
+            return self._stamps.get(election_id, "")
+
+    def _sync(self) -> None:
+        version = int(self._conn.execute("PRAGMA data_version").fetchone()[0])
+        if version == self._seen_version:
+            return
+        stamps = {str(k).removeprefix("written:"): str(v) for k, v in self._conn.execute(
+            "SELECT key, value FROM meta WHERE key LIKE 'written:%'")}
+        for eid in set(self._cache) | set(self._fingerprints):
+            if stamps.get(eid, "") != self._stamps.get(eid, ""):
+                self._forget(eid)
+        self._stamps = stamps
+        self._seen_version = version
 
     # ---- reads --------------------------------------------------------------------------
     def elections(self) -> list[ElectionInfo]:
@@ -305,6 +337,7 @@ class Store:
     def load(self, election_id: str) -> Election:
         """Read one election (cached after the first read)."""
         with self._sql():
+            self._sync()
             if election_id in self._cache:
                 return self._cache[election_id]
             head = self._conn.execute(
@@ -357,6 +390,7 @@ class Store:
         with self._transaction() as conn:
             self._write(conn, election, bundled=False)
         self._forget(election.id)
+        self._seen_version = None  # this connection's own commits leave data_version as it was
 
     def delete(self, election_id: str) -> None:
         """Remove an election and everything under it."""
@@ -364,7 +398,9 @@ class Store:
             raise UnknownNameError("election", election_id, self.ids())
         with self._transaction() as conn:
             conn.execute("DELETE FROM election WHERE id = ?", (election_id,))
+            _stamp(conn, election_id)
         self._forget(election_id)
+        self._seen_version = None
 
     # ---- fingerprints and fitted models -------------------------------------------------
     def fingerprint(self, election_ids: Sequence[str]) -> str:
@@ -438,6 +474,7 @@ class Store:
     @staticmethod
     def _write(conn: sqlite3.Connection, el: Election, *, bundled: bool) -> None:
         conn.execute("DELETE FROM election WHERE id = ?", (el.id,))
+        _stamp(conn, el.id)
         conn.execute(
             "INSERT INTO election(id, name, date, kind, boundaries, source, licence, bundled) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -460,3 +497,11 @@ class Store:
                 for j, k in enumerate(c.candidacies)
             ],
         )
+
+
+def _stamp(conn: sqlite3.Connection, election_id: str) -> None:
+    """Record that ``election_id`` changed (read by :meth:`Store.generation` in other processes)."""
+    conn.execute(
+        "INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+        (f"written:{election_id}", f"{time.time_ns()}-{os.getpid()}"),
+    )

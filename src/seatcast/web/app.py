@@ -18,9 +18,15 @@ the app does it while starting up (:meth:`Dashboard.warm`), before it accepts a 
 server takes seconds longer to start, and no visitor (or load test) waits behind the fit.
 
 Safety: the only file the app opens is the store chosen when it is created (``db``); no
-request names a path. Simulation counts are capped (``max_sims``, ``$SEATCAST_MAX_SIMS``).
+request names a path. Simulation counts are capped (``max_sims``, ``$SEATCAST_MAX_SIMS``);
+bodies, hosts and content types are checked before any route runs (:mod:`.guards`), and
+forecasts run in a few slots of their own, stopped when their client goes (:mod:`.workers`).
 Every error is JSON ``{"detail": message}`` with a 4xx status (501 when an optional part of
 seatcast is not installed).
+
+A re-import (``seatcast import`` from another process) is noticed: every per-election value the
+app keeps is stamped with :meth:`~seatcast.data.store.Store.generation` and rebuilt when the
+stamp changes.
 """
 
 from __future__ import annotations
@@ -31,7 +37,7 @@ import os
 import re
 import threading
 from collections import OrderedDict
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -47,8 +53,10 @@ from seatcast.data.schema import Constituency, Election
 from seatcast.errors import DataError, InputError, ScenarioError, SeatcastError, UnknownNameError
 from seatcast.projection import DEFAULT_MODEL
 from seatcast.web import schemas as s
+from seatcast.web.guards import Guard, default_max_body, host_names
 from seatcast.web.hexmap import HEXMAPS, boundaries_for, load_hexmap
 from seatcast.web.schemas import Key
+from seatcast.web.workers import DEFAULT_FORECAST_SECONDS, DEFAULT_MAX_FORECASTS, Busy, Stopped, Workers, env_positive
 
 if TYPE_CHECKING:
     from fastapi import FastAPI
@@ -121,7 +129,7 @@ class Dashboard:
         self.store = store
         self.fits = fit_source(store)
         self.max_sims = max_sims
-        self._bases: dict[str, _Base] = {}
+        self._bases: dict[str, tuple[str, _Base]] = {}  # by election id: (its store stamp, the base)
         self._lock = threading.Lock()
         self._answers = _LRU(CACHE_SIZE)
 
@@ -145,9 +153,10 @@ class Dashboard:
     def base(self, election_id: str) -> _Base:
         """The cached frame and GB baseline of a base election."""
         key = election_id.strip()
+        stamp = self.store.generation(key)
         got = self._bases.get(key)
-        if got is not None:
-            return got
+        if got is not None and got[0] == stamp:
+            return got[1]
         el = self.election(key)
         frame = ShareFrame.from_election(el)
         gb = {n for n in el.nations if n not in SEPARATE_NATIONS}
@@ -163,8 +172,10 @@ class Dashboard:
                     "seats": len(el), "parties": rows, "seats_won": won}
         made = _Base(election=el, frame=frame, baseline=baseline)
         with self._lock:
-            self._bases.setdefault(key, made)
-        return self._bases[key]
+            had = self._bases.get(key)
+            if had is None or had[0] != stamp:
+                self._bases[key] = (stamp, made)
+            return self._bases[key][1]
 
     # ---- projections --------------------------------------------------------------------
     def setup(self, req: s.ProjectRequest) -> ProjectionSetup:
@@ -181,7 +192,7 @@ class Dashboard:
         shares = np.asarray(setup.run(), dtype=np.float64)
         records: list[dict[str, Any]] = []
         if req.steps:
-            steps = build_steps(req.steps, setup)
+            steps = build_steps(s.step_dicts(req.steps), setup)
             for step in steps:
                 shares = np.asarray(step.apply(shares, None), dtype=np.float64)
                 records.append(_step_record(step))
@@ -244,7 +255,7 @@ class Dashboard:
         Encoding 650 rows of shares costs as much as projecting them, so the cache holds the
         bytes: a slider dragged back to a position it has visited answers at once.
         """
-        key = req.model_dump_json()
+        key = f"{self.store.generation(req.base.strip())}:{req.model_dump_json()}"  # a re-import: new keys
         hit = self._answers.get(key)
         if hit is not None:
             return bytes(hit)
@@ -252,15 +263,24 @@ class Dashboard:
         self._answers.put(key, out)
         return out
 
-    def forecast(self, req: s.ForecastRequest) -> dict[str, Any]:
-        """A simulated forecast of a request: seat probabilities and seat-total intervals."""
+    def check_forecast(self, req: s.ForecastRequest) -> None:
+        """Refuse a forecast over the simulation cap before it takes a slot."""
         if req.sims > self.max_sims:
             raise InputError(f"sims={req.sims} is over this server's cap of {self.max_sims} "
-                             "(set SEATCAST_MAX_SIMS to change it)")
+                             "(start seatcast serve with --max-sims, or set SEATCAST_MAX_SIMS, to change it)")
+
+    def forecast(self, req: s.ForecastRequest,
+                 progress: Callable[[int, int], None] | None = None) -> dict[str, Any]:
+        """A simulated forecast of a request: seat probabilities and seat-total intervals.
+
+        ``progress(done, total)`` is called after every block of simulations; raising there
+        stops the forecast (how the server cancels one whose client has gone).
+        """
+        self.check_forecast(req)
         simulate = _optional("seatcast.simulate", "simulate", "forecasts")
         setup = self.setup(req)
-        steps = build_steps(req.steps, setup) if req.steps else []
-        result = simulate(setup, n_sims=req.sims, seed=req.seed, steps=steps)
+        steps = build_steps(s.step_dicts(req.steps), setup) if req.steps else []
+        result = simulate(setup, n_sims=req.sims, seed=req.seed, steps=steps, progress=progress)
         out: dict[str, Any] = dict(result.to_dict())
         out.update({"base": setup.frame.election_id, "model": setup.model.name,
                     "boundaries": boundaries_for(self.base(req.base).election.boundaries),
@@ -382,12 +402,18 @@ def model_menu(models: Mapping[str, str]) -> dict[str, str]:
             **{m: d for m, d in models.items() if m != DEFAULT_MODEL}}
 
 
-def create_app(db: str | Path | None = None, max_sims: int | None = None, *, warm: bool = True) -> FastAPI:
+def create_app(db: str | Path | None = None, max_sims: int | None = None, *, warm: bool = True,
+               host: str | None = None, allowed_hosts: Iterable[str] = (), max_body: int | None = None,
+               max_forecasts: int | None = None, forecast_seconds: float | None = None) -> FastAPI:
     """Build the app over the store at ``db`` (default ``$SEATCAST_DB`` or the per-user store).
 
     ``max_sims`` caps simulations per forecast request (default ``$SEATCAST_MAX_SIMS`` or
     200 000). With ``warm``, starting the app (its lifespan) fits and binds the default model
     (:meth:`Dashboard.warm`, seconds, once per process) before the first request is accepted.
+    ``host`` (the address served on) and ``allowed_hosts`` are the ``Host`` names accepted
+    besides loopback; ``max_body`` (bytes, ``$SEATCAST_MAX_BODY``, 256 KB), ``max_forecasts``
+    (at once, ``$SEATCAST_MAX_FORECASTS``, 2) and ``forecast_seconds`` (each,
+    ``$SEATCAST_FORECAST_SECONDS``, 120) are the other limits (:mod:`.guards`, :mod:`.workers`).
     """
     from contextlib import asynccontextmanager
 
@@ -403,6 +429,14 @@ def create_app(db: str | Path | None = None, max_sims: int | None = None, *, war
     cap = default_max_sims() if max_sims is None else int(max_sims)
     if cap < 1:
         raise InputError(f"max_sims must be at least 1, not {cap}")
+    body_cap = default_max_body() if max_body is None else int(max_body)
+    if body_cap < 1:
+        raise InputError(f"max_body must be at least 1 byte, not {body_cap}")
+    workers = Workers(
+        int(env_positive("SEATCAST_MAX_FORECASTS", DEFAULT_MAX_FORECASTS)) if max_forecasts is None
+        else int(max_forecasts),
+        env_positive("SEATCAST_FORECAST_SECONDS", DEFAULT_FORECAST_SECONDS, integer=False)
+        if forecast_seconds is None else float(forecast_seconds))
     dash = Dashboard(open_store(db), max_sims=cap)
 
     @asynccontextmanager
@@ -410,15 +444,18 @@ def create_app(db: str | Path | None = None, max_sims: int | None = None, *, war
         if warm:  # off the event loop, but before the server listens
             await run_in_threadpool(dash.warm)
         yield
+        workers.close()
 
     app = FastAPI(
         lifespan=lifespan,
         title="seatcast",
         summary="First-past-the-post projections, forecasts and scenarios.",
         version="1",
-        responses={404: {"model": s.ErrorOut}, 422: {"model": s.ErrorOut}},
+        responses={status: {"model": s.ErrorOut} for status in (400, 404, 413, 415, 422)},
     )
     app.state.dashboard = dash
+    app.state.workers = workers
+    app.add_middleware(Guard, hosts=host_names(host, allowed_hosts), max_body=body_cap)
 
     def error(status: int, exc: Exception) -> JSONResponse:
         return JSONResponse(status_code=status, content={"detail": str(exc)})
@@ -439,6 +476,15 @@ def create_app(db: str | Path | None = None, max_sims: int | None = None, *, war
     @app.exception_handler(NotInstalled)
     async def _missing(request: Request, exc: NotInstalled) -> JSONResponse:
         return error(501, exc)
+
+    @app.exception_handler(Busy)
+    async def _busy(request: Request, exc: Busy) -> JSONResponse:
+        return JSONResponse(status_code=429, content={"detail": str(exc)},
+                            headers={"Retry-After": str(exc.retry_after)})
+
+    @app.exception_handler(Stopped)
+    async def _stopped(request: Request, exc: Stopped) -> JSONResponse:
+        return error(422, exc)
 
     @app.exception_handler(SeatcastError)
     async def _seatcast(request: Request, exc: SeatcastError) -> JSONResponse:
@@ -492,18 +538,13 @@ def create_app(db: str | Path | None = None, max_sims: int | None = None, *, war
         """Point projection: seat totals and every seat's winner and shares."""
         # The body is parsed and validated in one step by pydantic's own JSON parser: the
         # slider's hot path skips FastAPI's dict round trip (a third of a request's cost).
-        from pydantic import ValidationError
-
-        try:
-            req = s.ProjectRequest.model_validate_json(await request.body())
-        except ValidationError as exc:
-            raise RequestValidationError([{**e, "loc": ("body", *e["loc"])} for e in exc.errors()]) from None
+        req = await parse_body(request, s.ProjectRequest)
         # A few milliseconds of numpy: run on the event loop, first come first served, rather than
         # in the thread pool, where dozens of threads would fight over the GIL under load.
         if dash.is_quick(req):
             body = dash.project_json(req)
-        else:  # a fitted model, scenario steps or a first look at a base: to the thread pool
-            body = await run_in_threadpool(dash.project_json, req)
+        else:  # a fitted model, scenario steps or a first look at a base: to the projection pool
+            body = await workers.project(lambda: dash.project_json(req))
         return Response(body, media_type="application/json")
 
     # Registered by hand: the body is read raw (see above), so the schema is given explicitly,
@@ -511,14 +552,27 @@ def create_app(db: str | Path | None = None, max_sims: int | None = None, *, war
     project.__annotations__.update(request=Request, return_=Response)
     app.add_api_route(
         "/api/project", project, methods=["POST"], response_model=s.ProjectOut, tags=["projection"],
-        openapi_extra={"requestBody": {"required": True, "content": {
-            "application/json": {"schema": s.ProjectRequest.model_json_schema()}}}},
+        openapi_extra=body_doc(s.ProjectRequest),
     )
 
-    @app.post("/api/forecast", tags=["projection"], responses={501: {"model": s.ErrorOut}})
-    def forecast(req: s.ForecastRequest) -> dict[str, Any]:
-        """Simulated forecast: win probabilities per seat, seat-total intervals, P(majority)."""
-        return dash.forecast(req)
+    async def forecast(request: Request) -> Response:
+        """Simulated forecast: win probabilities per seat, seat-total intervals, P(majority).
+
+        At most ``max_forecasts`` run at once (another gets a 429 with ``Retry-After``); one
+        whose client goes away, or that runs out of time, stops at its next block of simulations.
+        """
+        req = await parse_body(request, s.ForecastRequest)
+        dash.check_forecast(req)
+        out = await workers.forecast(lambda progress: dash.forecast(req, progress), request.is_disconnected)
+        return Response(encode_json(out), media_type="application/json")
+
+    forecast.__annotations__.update({"request": Request, "return": Response})
+    app.add_api_route(
+        "/api/forecast", forecast, methods=["POST"], tags=["projection"], response_model=None,
+        responses={200: {"content": {"application/json": {"schema": {"type": "object"}}}},
+                   429: {"model": s.ErrorOut}, 501: {"model": s.ErrorOut}},
+        openapi_extra=body_doc(s.ForecastRequest),
+    )
 
     @app.get("/api/split/{election}/{seat}", tags=["scenarios"], responses={501: {"model": s.ErrorOut}})
     def split(election: Key, seat: Key) -> dict[str, Any]:
@@ -530,5 +584,46 @@ def create_app(db: str | Path | None = None, max_sims: int | None = None, *, war
     app.state.night = NightBoard(dash.store, max_sims=cap)
     app.include_router(night_router(app.state.night))
     app.mount("/static", StaticFiles(directory=_static_dir()), name="static")
+    app.openapi = _with_body_schemas(app, [s.ProjectRequest, s.ForecastRequest])  # type: ignore[method-assign]
     return app
+
+
+async def parse_body(request: Any, model: type[s.RequestT]) -> s.RequestT:
+    """Parse and validate a JSON body in one step, by pydantic's own JSON parser.
+
+    The slider's hot path skips FastAPI's dict round trip (a third of a request's cost), and the
+    JSON parser keeps types strict (``seed: false`` is not 0).
+    """
+    from fastapi.exceptions import RequestValidationError
+    from pydantic import ValidationError
+
+    try:
+        return model.model_validate_json(await request.body())
+    except ValidationError as exc:
+        raise RequestValidationError([{**e, "loc": ("body", *e["loc"])} for e in exc.errors()]) from None
+
+
+def body_doc(model: type[Any]) -> dict[str, Any]:
+    """The OpenAPI ``requestBody`` of a route that reads its body raw (its models: components)."""
+    schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
+    schema.pop("$defs", None)
+    return {"requestBody": {"required": True, "content": {"application/json": {"schema": schema}}}}
+
+
+def _with_body_schemas(app: FastAPI, models: list[type[Any]]) -> Callable[[], dict[str, Any]]:
+    """``app.openapi`` with the raw-body models' nested schemas (the step kinds) in its components."""
+    plain = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            doc = plain()
+            parts = doc.setdefault("components", {}).setdefault("schemas", {})
+            for model in models:
+                defs = model.model_json_schema(ref_template="#/components/schemas/{model}").get("$defs", {})
+                for name, schema in defs.items():
+                    parts.setdefault(name, schema)
+            app.openapi_schema = doc
+        return app.openapi_schema
+
+    return openapi
 

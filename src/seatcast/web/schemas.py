@@ -9,7 +9,7 @@ that an operator may change (the simulation cap) are checked by the app, not her
 from __future__ import annotations
 
 import math
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
@@ -18,11 +18,103 @@ from seatcast.projection import DEFAULT_MODEL, SUM_TOLERANCE
 Name = Annotated[str, Field(min_length=1, max_length=80)]
 #: A name in a URL (election, seat, boundaries): short, so a long one cannot make suggestions slow.
 Key = Annotated[str, StringConstraints(min_length=1, max_length=100)]
-Percent = Annotated[float, Field(ge=0, le=100, allow_inf_nan=False)]
-ShareMap = Annotated[dict[Name, Percent], Field(max_length=60)]
+#: A party code as seatcast makes them (``lab``, ``ruk``, ``labour_co_op`` from an import), any case.
+PARTY_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_]{0,79}$"
+Party = Annotated[str, StringConstraints(pattern=PARTY_PATTERN)]
+Percent = Annotated[float, Field(ge=0, le=100, allow_inf_nan=False, strict=True)]
+Fraction = Annotated[float, Field(ge=0, le=1, allow_inf_nan=False, strict=True)]
+#: Keys must match the party pattern: said in the schema (``additionalProperties: false``) too.
+_CODES_ONLY: dict[str, Any] = {"additionalProperties": False}
+ShareMap = Annotated[dict[Party, Percent], Field(max_length=60, json_schema_extra=_CODES_ONLY)]
+#: A seat by name or ONS id.
+SeatName = Annotated[str, StringConstraints(min_length=1, max_length=100)]
+Text = Annotated[str, StringConstraints(max_length=100)]
+
+#: A request model (what :func:`seatcast.web.app.parse_body` returns).
+RequestT = TypeVar("RequestT", bound=BaseModel)
 
 #: Most scenario steps one request may carry.
 MAX_STEPS = 50
+#: Most seats one step may name (the House of Commons has 650; ``"all"`` names every seat).
+MAX_STEP_SEATS = 650
+#: Most parties a step's bloc or vote sources may name.
+MAX_STEP_PARTIES = 20
+
+
+class _Step(BaseModel):
+    """What every scenario step in a request shares: no keys beyond its kind's."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+
+PartyFractions = Annotated[dict[Party, Fraction], Field(max_length=MAX_STEP_PARTIES, json_schema_extra=_CODES_ONLY)]
+Seats = SeatName | Annotated[list[SeatName], Field(min_length=1, max_length=MAX_STEP_SEATS)]
+
+
+class DistributionIn(_Step):
+    """A share given as a normal distribution (fractions), truncated to 0-0.95 when drawn."""
+
+    mean: Fraction
+    sd: Fraction
+
+
+class CandidateStepIn(_Step):
+    """A new candidate enters a seat; ``share`` is a fraction, ``"prior"`` or a distribution."""
+
+    kind: Literal["candidate"]
+    seat: SeatName
+    name: Text = ""
+    label: Text = "Independent"
+    incumbent: bool = Field(False, strict=True)
+    party: Party | None = Field(None, description="The party the candidate leaves.")
+    source: PartyFractions | None = Field(
+        None, alias="from", description="Fractions of each party's vote the candidate takes.")
+    share: Fraction | Literal["prior"] | DistributionIn = "prior"
+
+
+class WithdrawStepIn(_Step):
+    """A party stands down in some seats (or ``"all"``); its voters move by the transfer matrix."""
+
+    kind: Literal["withdraw"]
+    party: Party
+    seats: Seats = "all"
+
+
+class IncumbentStepIn(_Step):
+    """A sitting MP stands again, retires, or defects (``to``: the party they join)."""
+
+    kind: Literal["incumbent"]
+    seat: SeatName
+    action: Literal["stand", "retire", "defect"]
+    party: Party | None = None
+    to: Party | None = None
+
+
+class TacticalStepIn(_Step):
+    """A fraction of a bloc's trailing parties' voters switch to the bloc's best-placed party."""
+
+    kind: Literal["tactical"]
+    bloc: list[Party] = Field(min_length=2, max_length=MAX_STEP_PARTIES)
+    fraction: Fraction
+    seats: Seats = "all"
+
+
+class SetStepIn(_Step):
+    """Override a seat's shares (fractions); parties not named share the remainder as before."""
+
+    kind: Literal["set"]
+    seat: SeatName
+    shares: Annotated[dict[Party, Fraction], Field(max_length=60, json_schema_extra=_CODES_ONLY)]
+
+
+#: One scenario step: the ``kind`` key says which (the OpenAPI document lists each kind's keys).
+StepIn = Annotated[CandidateStepIn | WithdrawStepIn | IncumbentStepIn | TacticalStepIn | SetStepIn,
+                   Field(discriminator="kind")]
+
+
+def step_dicts(steps: list[StepIn]) -> list[dict[str, Any]]:
+    """Steps as the dicts :func:`seatcast.scenarios.build_steps` takes (only the keys given)."""
+    return [st.model_dump(by_alias=True, exclude_unset=True) for st in steps]
 
 
 def _check_total(shares: dict[str, float], where: str) -> dict[str, float]:
@@ -48,7 +140,7 @@ class ProjectRequest(BaseModel):
     )
     nations: dict[Name, ShareMap] | None = Field(
         None, max_length=12, description="Shares for one nation, e.g. {\"Scotland\": {\"snp\": 30}}.")
-    steps: list[dict[str, Any]] = Field(
+    steps: list[StepIn] = Field(
         default_factory=list, max_length=MAX_STEPS,
         description="Scenario steps, e.g. {\"kind\": \"candidate\", \"seat\": \"Derby North\", ...}.")
 
@@ -68,8 +160,8 @@ class ProjectRequest(BaseModel):
 class ForecastRequest(ProjectRequest):
     """A probabilistic forecast: the projection plus a simulation count and a seed."""
 
-    sims: int = Field(2000, ge=1, description="Number of simulations (capped by the server).")
-    seed: int = Field(0, ge=0, le=2**63 - 1, description="Seed: the same seed gives the same result.")
+    sims: int = Field(2000, ge=1, strict=True, description="Number of simulations (capped by the server).")
+    seed: int = Field(0, ge=0, le=2**63 - 1, strict=True, description="Seed: the same seed gives the same result.")
 
 
 class ElectionOut(BaseModel):

@@ -13,6 +13,8 @@ const $ = (id) => document.getElementById(id);
 const colour = (p) => (state.colours && state.colours[p]) || "#BBBBBB";
 const pname = (p) => (state.names && state.names[p]) || String(p).toUpperCase();
 const pct = (x, d = 1) => (100 * x).toFixed(d) + "%";
+// Notional votes (a result moved onto new boundaries) are fractional: people vote in whole numbers.
+const wholeVotes = (v) => (v === null || v === undefined ? "-" : Math.round(Number(v)).toLocaleString("en-GB"));
 
 function el(tag, attrs = {}, text = null) {
   const e = document.createElement(tag);
@@ -57,6 +59,8 @@ async function init() {
   $("sims").max = String(state.meta.max_sims);
   baseSel.addEventListener("change", () => setBase(baseSel.value));
   modelSel.addEventListener("change", () => { state.forecast = null; schedule(0); });
+  // The forms only group controls: never submitted (no inline handler, so the CSP can forbid them).
+  for (const form of document.querySelectorAll("form")) form.addEventListener("submit", (e) => e.preventDefault());
   $("run-forecast").addEventListener("click", runForecast);
   $("reset").addEventListener("click", () => setBase(state.base));
   $("download-csv").addEventListener("click", downloadCsv);
@@ -454,7 +458,7 @@ function renderSplit(sp) {
   for (const c of sp.candidates || []) {
     const tr = el("tr");
     tr.append(el("td", {}, `${c.name || pname(c.party)} (${pname(c.party)})`),
-      el("td", {}, c.votes === null || c.votes === undefined ? "-" : Number(c.votes).toLocaleString("en-GB")),
+      el("td", {}, wholeVotes(c.votes)),
       el("td", {}, c.winner_without ? pname(c.winner_without) : "-"));
     t.append(tr);
   }
