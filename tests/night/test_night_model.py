@@ -118,15 +118,18 @@ def test_real_order_refuses_other_boundaries_or_elections(store: Store) -> None:
 
 
 def test_cli_replay_defaults_to_the_real_order(store: Store) -> None:
-    res = CliRunner().invoke(app, ["night", "--replay", "ge2017", "--runs", "2", "--sims", "100", "--format", "json"])
+    res = CliRunner().invoke(app, ["night", "--replay", "ge2017", "--sims", "100", "--format", "json"])
     assert res.exit_code == 0, res.output
     lines = [json.loads(x) for x in res.stdout.splitlines()]
-    cps = [x for x in lines if "summary" not in x]
-    assert {x["order"] for x in cps} == {"real", "random"}
-    real = [x for x in cps if x["order"] == "real"]
-    assert [x["declared"] for x in real] == [10, 25, 50, 100, 200, 400, 650] and {x["run"] for x in real} == {0}
-    assert sorted({x["run"] for x in cps if x["order"] == "random"}) == [0, 1]
+    real = [x for x in lines if "summary" not in x]
+    assert {x["order"] for x in real} == {"real"} and {x["run"] for x in real} == {0}
+    assert [x["declared"] for x in real] == [10, 25, 50, 100, 200, 400, 650]
     assert "real_error" in lines[-1]["summary"]["table"][0]
+    res = CliRunner().invoke(app, ["night", "--replay", "ge2017", "--order", "both", "--runs", "2", "--sims", "100",
+                                   "--format", "json"])
+    cps = [json.loads(x) for x in res.stdout.splitlines()][:-1]
+    assert [x["seat_total_error"] for x in cps if x["order"] == "real"] == [x["seat_total_error"] for x in real]
+    assert sorted({x["run"] for x in cps if x["order"] == "random"}) == [0, 1]
 
 
 def _two_types(n: int = 40) -> NightPrior:
