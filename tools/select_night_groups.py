@@ -1,4 +1,4 @@
-"""Recompute the night model's group scores (seatcast.night.groups.GROUP_SCORES) and the choices.
+"""Recompute the night model's group scores (seatcast.fit.night_tables.GROUP_SCORES) and the choices.
 
 Usage: python tools/select_night_groups.py [--check]
 ``--check`` exits 1 when the frozen table differs from the recomputation.
@@ -9,7 +9,8 @@ from __future__ import annotations
 import sys
 from datetime import date
 
-from seatcast.night.groups import GROUP_SCORES, GROUPS, groups_for, score_table
+from seatcast.fit.night_calibration import score_table
+from seatcast.fit.night_tables import GROUP_SCORES, GROUPS, groups_for
 
 
 def main(check: bool) -> int:

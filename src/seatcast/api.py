@@ -16,8 +16,9 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Callable, Iterable, Mapping
+from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from seatcast.backtest.runner import BacktestResult, run_backtest
 from seatcast.data.importer import ImportReport
@@ -173,6 +174,7 @@ def forecast(
 
         given = read_polls(polls)
     given.update({p.strip().lower(): float(v) for p, v in (shares or {}).items()})
+    nations, inputs = _with_nation_polls(polls, nations)
     if not given and not nations:
         raise InputError("give national shares with --polls FILE|ELECTION or --share PARTY=PERCENT "
                          "(Python: polls=, shares= or nations=)")
@@ -181,5 +183,25 @@ def forecast(
     as_of = ELECTION_DATES.get((polls or "").lower())
     setup = prepare(store.load(base), given, model=model, nations=nations, store=store, as_of=as_of,
                     fits=fit_source(store))
-    return simulate(setup, n_sims=sims, seed=seed, workers=workers, dask_address=dask, progress=progress,
-                    accel=accel)
+    result = simulate(setup, n_sims=sims, seed=seed, workers=workers, dask_address=dask, progress=progress,
+                      accel=accel)
+    return replace(result, inputs=inputs) if inputs else result
+
+
+def _with_nation_polls(polls: str | None, nations: Mapping[str, Mapping[str, float]] | None
+                       ) -> tuple[dict[str, dict[str, float]], dict[str, Any]]:
+    """Add an election's bundled Scotland-only and Wales-only final polls, as ``backtest`` does.
+
+    Why: ``forecast --polls ge2024`` is the live prior of election night, and a replay's prior
+    (and ``backtest``) uses the nation polls where they exist; with the GB polls alone the 2024
+    forecast had the SNP on 32 seats (actual 9). A nation given explicitly (``nations``) wins. The
+    second value says which nations' polls were added (empty for a polls file or no polls).
+    """
+    from seatcast.data.polls import ELECTION_DATES, nation_poll_averages
+
+    out = {str(n): dict(v) for n, v in (nations or {}).items()}
+    if not polls or Path(polls).expanduser().exists() or polls.lower() not in ELECTION_DATES:
+        return out, {}
+    added = {n: v for n, v in nation_poll_averages(polls.lower()).items() if n not in out}
+    out.update(added)
+    return out, {"polls": polls.lower(), "nation_polls": sorted(added)}

@@ -32,7 +32,7 @@ def _decimals(value: str) -> int:
 
 def test_replay_summary_mean_never_above_max() -> None:
     # Two random runs whose mean (22.61) rounded to 2 decimals used to print above the max (22.6).
-    cps = tuple(Checkpoint(run=str(r), declared=10, last_seat=None, seat_total_error=e, covered=1.0,
+    cps = tuple(Checkpoint(run=r, declared=10, last_seat=None, seat_total_error=e, covered=1.0,
                            projection=cast(Any, None)) for r, e in enumerate((22.64, 22.58)))
     res = ReplayResult(election="ge2017", base="ge2015", actual={}, prior_error=0.0, checkpoints=cps,
                        runs=2, seed=0)

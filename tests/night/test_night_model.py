@@ -7,9 +7,11 @@ import pytest
 from typer.testing import CliRunner
 
 from seatcast.cli import app
+from seatcast.data.declarations import declaration_order
 from seatcast.data.store import Store
+from seatcast.errors import InputError
 from seatcast.night.model import NightPrior, NightSettings, fit_night, simulate_night
-from seatcast.night.orders import realistic_order
+from seatcast.night.orders import real_order, realistic_order
 from seatcast.night.prior import replay_prior
 from seatcast.night.replay import exit_poll_error, replay
 
@@ -76,7 +78,7 @@ def test_small_replay_sanity(store: Store) -> None:
                  store=store)
     rows = res.summary()
     assert [r["declared"] for r in rows] == [50, 650]
-    assert rows[-1]["realistic_error"] == 0.0 and rows[-1]["random_error_mean"] == 0.0
+    assert rows[-1]["real_error"] == 0.0 and rows[-1]["random_error_mean"] == 0.0
     assert rows[0]["random_error_mean"] < res.prior_error  # 50 seats tell more than the polls alone
     again = replay(target, base, runs=1, seed=2, checkpoints=(50,), settings=NightSettings(n_sims=200),
                    store=store)
@@ -93,6 +95,41 @@ def test_cli_replay_json(store: Store) -> None:
     assert all("seat_total_error" in x for x in cps)
     assert cps[-1]["seat_total_error"] == 0.0
     assert lines[-1]["summary"]["exit_poll_error"] == 11.5
+    assert all(x["order"] == "random" and x["run"] == 0 for x in cps)
+
+
+def test_real_order_is_the_bundled_declaration_order(store: Store) -> None:
+    base = store.load("ge2019n24")
+    ids = tuple(c.id for c in base.constituencies)
+    order = real_order("ge2024", ids)
+    assert sorted(order.tolist()) == list(range(len(ids)))
+    assert [ids[i] for i in order] == declaration_order("ge2024")
+    first = [base.seat(ids[i]) for i in order[:50]]
+    assert "Houghton and Sunderland South" in first[0].name
+    assert sum(c.region in ("North East", "North West") for c in first) >= 20  # the north leans first
+
+
+def test_real_order_refuses_other_boundaries_or_elections(store: Store) -> None:
+    ids = tuple(c.id for c in store.load("ge2019n24").constituencies)
+    with pytest.raises(InputError, match="declaration times do not match"):
+        real_order("ge2019", ids)  # 2019 declared on the old boundaries
+    with pytest.raises(InputError, match="no bundled declaration times"):
+        real_order("ge2010", ids)
+
+
+def test_cli_replay_defaults_to_the_real_order(store: Store) -> None:
+    res = CliRunner().invoke(app, ["night", "--replay", "ge2017", "--sims", "100", "--format", "json"])
+    assert res.exit_code == 0, res.output
+    lines = [json.loads(x) for x in res.stdout.splitlines()]
+    real = [x for x in lines if "summary" not in x]
+    assert {x["order"] for x in real} == {"real"} and {x["run"] for x in real} == {0}
+    assert [x["declared"] for x in real] == [10, 25, 50, 100, 200, 400, 650]
+    assert "real_error" in lines[-1]["summary"]["table"][0]
+    res = CliRunner().invoke(app, ["night", "--replay", "ge2017", "--order", "both", "--runs", "2", "--sims", "100",
+                                   "--format", "json"])
+    cps = [json.loads(x) for x in res.stdout.splitlines()][:-1]
+    assert [x["seat_total_error"] for x in cps if x["order"] == "real"] == [x["seat_total_error"] for x in real]
+    assert sorted({x["run"] for x in cps if x["order"] == "random"}) == [0, 1]
 
 
 def _two_types(n: int = 40) -> NightPrior:

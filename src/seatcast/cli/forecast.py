@@ -106,6 +106,9 @@ def forecast(
         con = console()
         con.print(t)
         con.print(f"P(hung parliament) = {data['p_hung']:.1%}")
+        if result.inputs.get("nation_polls"):
+            con.print(f"[dim]{result.inputs['polls']}: GB final polls plus the "
+                      f"{' and '.join(result.inputs['nation_polls'])}-only final polls, as backtest uses[/dim]")
 
     emit(fmt, data, rows=rows, table=table)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -14,9 +15,12 @@ from seatcast.api import open_store
 from seatcast.cli.app import DbOption, Format, FormatOption, app
 from seatcast.cli.output import console, emit
 from seatcast.data import parties as party_info
+from seatcast.data.exit_polls import exit_poll as bundled_exit_poll
 from seatcast.errors import InputError, SeatcastError
+from seatcast.fit.night_tables import NightFitted, night_fitted
+from seatcast.night.exit_poll import parse_exit_poll, prior_at_exit_poll
 from seatcast.night.model import NightProjection, NightSettings
-from seatcast.night.orders import ORDERS
+from seatcast.night.orders import ORDER_ALIASES, ORDERS
 from seatcast.night.prior import prior_from_forecast, prior_from_projection
 from seatcast.night.replay import CHECKPOINTS, ReplayResult, base_of, exit_poll_error, replay
 from seatcast.night.stream import NightSession, declarations, decode_line, follow, read_rows
@@ -64,20 +68,40 @@ def _print_replay(res: ReplayResult) -> None:
 
     ep = exit_poll_error(res.election)
     t = Table(title=f"Replay of {res.election} from {res.base}: seat-total error after N declarations")
-    for col in ("declared", "realistic order", "random orders (mean)", "random (max)",
-                "covered: realistic", "covered: random"):
-        t.add_column(col, justify="right")
-    for row in res.summary():
-        t.add_row(str(row["declared"]), str(row.get("realistic_error", "")), str(row.get("random_error_mean", "")),
-                  str(row.get("random_error_max", "")), str(row.get("realistic_covered", "")),
-                  str(row.get("random_covered", "")))
+    rows = res.summary()
+    cols = [(k, label) for k, label in (
+        ("real_error", "real order"), ("stress_error", "stress order"), ("random_error_mean", "random orders (mean)"),
+        ("random_error_max", "random (max)"), ("real_covered", "covered: real"), ("stress_covered", "covered: stress"),
+        ("random_covered", "covered: random")) if any(k in r for r in rows)]
+    t.add_column("declared", justify="right")
+    for _, label in cols:
+        t.add_column(label, justify="right")
+    for row in rows:
+        t.add_row(str(row["declared"]), *(str(row.get(k, "")) for k, _ in cols))
     con = console()
     con.print(t)
     con.print(f"prior (before any declaration): error {res.prior_error:.1f}; exit poll: "
               f"{'n/a' if ep is None else f'{ep:.1f}'}; random orders: {res.runs}, seed {res.seed}; "
-              f"interval scale {res.interval_scale}")
+              f"interval scale {res.interval_scale}; trust {res.trust}"
+              + (f"; prior moved to the exit poll {dict(res.exit_poll)}" if res.exit_poll else ""))
     for note in res.notes:
         con.print(f"[dim]{note}[/dim]")
+
+
+def _settings(sims: int, interval_scale: float | None, trust: float | None, fitted: NightFitted) -> NightSettings:
+    """The night model's settings: explicit options win over the learned values."""
+    scale = fitted.interval_scale if interval_scale is None else interval_scale
+    return NightSettings(n_sims=sims, interval_scale=scale, trust=fitted.trust if trust is None else trust)
+
+
+def _notes(fitted: NightFitted, interval_scale: float | None, trust: float | None) -> tuple[str, ...]:
+    """Where each value came from (an explicit option replaces the learned value's note)."""
+    notes = list(fitted.notes)
+    if interval_scale is not None:
+        notes[0] = f"interval scale {interval_scale}: set explicitly"
+    if trust is not None:
+        notes[1] = f"trust {trust}: set explicitly"
+    return tuple(notes)
 
 
 @app.command()
@@ -86,13 +110,20 @@ def night(
     prior: Annotated[Path | None, typer.Option(help="Forecast JSON from `seatcast forecast --format json`.")] = None,
     results: Annotated[str | None, typer.Option(help="Results file (CSV or JSON lines), or - for stdin.")] = None,
     replay_election: Annotated[str | None, typer.Option("--replay", help="Replay a past election: ge2017...")] = None,
-    order: Annotated[str, typer.Option(help="Replay order: realistic, random or both.")] = "both",
+    order: Annotated[str, typer.Option(
+        help="Replay order: real (the bundled declaration times), random, stress (a made-up extreme order), "
+             "both (real and random) or all.")] = "real",
+    exit_poll: Annotated[list[str] | None, typer.Option(
+        "--exit-poll", help="The exit poll's seats as PARTY=SEATS (repeatable), or 'bundled' in a replay: "
+                            "the prior is moved to match it before the first declaration.")] = None,
     seed: Annotated[int, typer.Option(help="Seed of the simulations and random orders.")] = 0,
     runs: Annotated[int, typer.Option(help="Random orders in a replay.")] = 20,
     sims: Annotated[int, typer.Option(help="Simulations per projection.")] = 2000,
     interval_scale: Annotated[float | None, typer.Option(
         help="Widen the simulated 5-95% range by this factor (default: rolling-origin calibration: "
              "a replay uses earlier elections' replays only, live use all of them).")] = None,
+    trust: Annotated[float | None, typer.Option(
+        help="Factor on the night model's prior sds (default: learned on earlier nights' real orders).")] = None,
     follow_file: Annotated[bool, typer.Option("--follow", help="Keep reading a growing results file.")] = False,
     idle_timeout: Annotated[float, typer.Option(help="With --follow: stop after this many idle seconds.")] = 600.0,
     top: Annotated[int, typer.Option(help="Undeclared seats listed as likely to change hands.")] = 10,
@@ -104,15 +135,22 @@ def night(
         raise InputError(f"--top must be at least 0, not {top}")
     check_sims(sims, what="--sims")
     store = open_store(db)
-    settings = NightSettings(n_sims=sims, interval_scale=interval_scale)
+    prior_kind = "exit poll" if exit_poll else "polls"
     if replay_election is not None:
-        if order not in (*ORDERS, "both"):
-            raise InputError(f"--order must be realistic, random or both, not {order!r}")
-        orders = ORDERS if order == "both" else (order,)
+        order = ORDER_ALIASES.get(order, order)
+        if order not in (*ORDERS, "both", "all"):
+            raise InputError(f"--order must be real, random, stress, both or all, not {order!r}")
+        orders = ("real", "random") if order == "both" else ORDERS if order == "all" else (order,)
         target = store.load(replay_election)
         base_el = store.load(base or base_of(replay_election))
+        fitted = night_fitted(date.fromisoformat(target.date) if target.date else None, prior_kind)
+        settings = _settings(sims, interval_scale, trust, fitted)
+        poll = None
+        if exit_poll:
+            poll = bundled_exit_poll(target.id) if exit_poll == ["bundled"] else parse_exit_poll(exit_poll)
         res = replay(target, base_el, orders=orders, runs=runs, seed=seed, settings=settings,
-                     checkpoints=(*CHECKPOINTS, len(target)), store=store)
+                     checkpoints=(*CHECKPOINTS, len(target)), store=store, own_groups=fitted.own_groups,
+                     exit_poll=poll, notes=_notes(fitted, interval_scale, trust))
         if fmt is Format.json:
             for cp in res.checkpoints:
                 _json_line(cp.to_dict())
@@ -120,6 +158,8 @@ def night(
             return
         emit(fmt, res.to_dict(), rows=res.summary(), table=lambda: _print_replay(res))
         return
+    fitted = night_fitted(None, prior_kind)
+    settings = _settings(sims, interval_scale, trust, fitted)
     if base is None or results is None:
         raise InputError("give --base and --results FILE|- (live mode), or --replay ELECTION")
     base_el = store.load(base)
@@ -139,9 +179,14 @@ def night(
     else:
         night_prior = prior_from_projection(project(base_el, model="transition"), base_el,
                                             source=f"no change from {base} (no --prior given)")
+    if exit_poll:
+        if exit_poll == ["bundled"]:
+            raise InputError("--exit-poll bundled is for replays; live, give the seats: --exit-poll lab=410 ...")
+        night_prior = prior_at_exit_poll(night_prior, parse_exit_poll(exit_poll), settings)
     print(f"prior: {night_prior.source}", file=sys.stderr)
     how = "set by --interval-scale" if interval_scale is not None else "calibrated on every bundled replay"
-    print(f"90% intervals: simulated range widened x{settings.live_interval_scale} ({how})", file=sys.stderr)
+    print(f"90% intervals: simulated range widened x{settings.interval_scale} ({how}); trust {settings.trust}",
+          file=sys.stderr)
     session = NightSession(night_prior, base_el, settings=settings, seed=seed)
     if results == "-":
         lines: Any = _stdin_lines()

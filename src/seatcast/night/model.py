@@ -45,10 +45,11 @@ of every seat, which shrinks as seats declare, and keeps the prior's width for r
 contest types nobody has seen yet) and the seat noise :math:`\varepsilon` drawn with sd
 :math:`\sigma_p`. Parties' draws are correlated as the declared seats' residuals are (shrunk
 towards independence). The 90% interval of each party's seats is the simulated 5-95% range
-widened about the mean by ``interval_scale``, chosen by a rolling-origin calibration
-(:mod:`seatcast.night.calibration`): a replay of election *T* uses the factor calibrated on the
-replays of elections before *T* only, and live use the factor calibrated on every bundled replay
-(see docs/election-night.md). Parties that do not stand get
+widened about the mean by ``interval_scale``, a learned value the caller passes in (the
+rolling-origin tables of :mod:`seatcast.fit.night_tables`: a replay of election *T* uses values
+learned on elections before *T* only, live use all of them; see docs/election-night.md). The
+model never imports the learning layer. ``trust`` multiplies every prior sd (learned likewise, on
+earlier nights' real declaration orders). Parties that do not stand get
 nothing; negative shares are cut to zero; the largest share wins (``oth`` never does).
 Declared seats keep their actual winners.
 :func:`simulate_night` draws everything from one seeded ``numpy.random.Generator``.
@@ -70,7 +71,6 @@ import numpy as np
 import numpy.typing as npt
 
 from seatcast.errors import InputError
-from seatcast.night.calibration import interval_scale_for
 
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
@@ -87,10 +87,9 @@ class NightSettings:
     The prior scales were chosen on the 2015 replay (base 2010); the reported replays (2017,
     2019, 2024) never tuned them. Re-tuned with the covariate prior (rule and grid in
     docs/election-night.md, H16): scaling every prior sd by 0.25 or 0.5 made 2015 worse, so the
-    scales stand. ``interval_scale`` was calibrated on 2015 alone (1.6, then 1.0 in H16), which
-    left 2017-2024 coverage at 62-83%; it is now chosen by date (H17, rolling origin,
-    :func:`seatcast.night.calibration.interval_scale_for`): None means "by date", so a replay
-    uses only earlier elections' replays and live use all of them.
+    scales stand. ``interval_scale`` and ``trust`` are learned values passed in by the caller
+    (:func:`seatcast.fit.night_tables.night_fitted`, by date); the defaults, 1.0, are the
+    model's own spread and the H16 prior sds.
     ``coef_inflate`` and ``noise_inflate`` are left at 1: widening the draws also moves the mean
     seat totals (close seats become toss-ups), which made the 2015 projection worse.
 
@@ -112,9 +111,10 @@ class NightSettings:
     interval_scale:
         The 90% interval of a party's seats is its simulated 5-95% range widened about the mean
         by this factor (a factor above 1 allows for what the model's own spread ignores: that
-        early seats are an unrepresentative sample, and the misfit of the linear model). None
-        (the default): by date, from :mod:`seatcast.night.calibration`; a replay resolves it to
-        its target's date, and :func:`simulate_night` to the live factor (every replay).
+        early seats are an unrepresentative sample, and the misfit of the linear model).
+    trust:
+        Factor on every prior sd above (smaller: the declared seats move the projection less;
+        learned on earlier nights' real declaration orders, H18).
     n_sims:
         Simulations per projection.
     """
@@ -130,19 +130,17 @@ class NightSettings:
     coef_inflate: float = 1.0
     noise_inflate: float = 1.0
     noise_df: float = 0.0
-    interval_scale: float | None = None
+    interval_scale: float = 1.0
+    trust: float = 1.0
     n_sims: int = 2000
 
     def __post_init__(self) -> None:
         if self.n_sims < 1:
             raise InputError(f"night simulations must be at least 1, not {self.n_sims}")
-        if self.interval_scale is not None and not self.interval_scale > 0:
+        if not self.interval_scale > 0:
             raise InputError(f"the interval scale must be positive, not {self.interval_scale}")
-
-    @property
-    def live_interval_scale(self) -> float:
-        """The factor in use when nothing dates the projection: the explicit one, else live (all replays)."""
-        return self.interval_scale if self.interval_scale is not None else interval_scale_for(None)
+        if not self.trust > 0:
+            raise InputError(f"the trust factor must be positive, not {self.trust}")
 
 
 @dataclass(frozen=True, eq=False)
@@ -163,7 +161,7 @@ class NightPrior:
     source: str = ""
     #: Optional extra own-standing columns ``[parties, seats, k]`` (incumbency, tactical advice:
     #: :func:`seatcast.night.features.incumbency_and_advice`), chosen by
-    #: :func:`seatcast.night.groups.groups_for`; standardised per party in the design.
+    #: :func:`seatcast.fit.night_tables.groups_for`; standardised per party in the design.
     own_extra: FloatArray | None = None
     own_extra_names: tuple[str, ...] = ()
 
@@ -265,7 +263,7 @@ def night_design(prior: NightPrior, settings: NightSettings) -> NightDesign:
         own = np.concatenate([own, extra], axis=2)
         sds.append(np.full(k, settings.prior_sd_own))
         names += list(prior.own_extra_names)
-    return NightDesign(common=common, own=own, prior_sd=np.concatenate(sds), names=tuple(names))
+    return NightDesign(common=common, own=own, prior_sd=np.concatenate(sds) * settings.trust, names=tuple(names))
 
 
 @dataclass(frozen=True, eq=False)
@@ -550,7 +548,7 @@ def simulate_night(
     mean = {p: float(totals[:, j].mean()) for j, p in enumerate(parties)}
     mean.update({p: float(c) for p, c in extra.items()})
     ranges = _intervals(totals, np.array([fixed.get(p, 0) for p in parties]), len(undeclared),
-                        ramped_scale(settings.live_interval_scale, int(declared.sum())))
+                        ramped_scale(settings.interval_scale, int(declared.sum())))
     interval = {p: ranges[j] for j, p in enumerate(parties)}
     interval.update({p: (c, c) for p, c in extra.items()})
     order = sorted((p for p in mean if mean[p] > 0 or interval[p][1] > 0), key=lambda p: (-mean[p], p))

@@ -1,10 +1,12 @@
 """Declaration orders for replaying a past election seat by seat.
 
-*Real order.* The bundled results (House of Commons Library) carry no declaration times, and no
-bundled source gives the order in which seats declared, so no replay here uses the real order.
-:data:`REAL_ORDER_NOTE` says so wherever a replay is reported.
+*Real order* (:func:`real_order`, the default of ``night --replay``): the seats in the order they
+actually declared, from the bundled declaration times (:mod:`seatcast.data.declarations`,
+2015-2024; ties within a minute by ONS id). The real night is the test that matters: its first
+hour is the North East and safe Labour seats, with a few marginals among them.
 
-*Realistic order* (:func:`realistic_order`): a documented heuristic for which seats count fast.
+*Stress order* (``stress``, :func:`realistic_order`; once called "realistic"): a made-up heuristic
+for which seats count fast, kept as a stress test because it is more extreme than any real night.
 Each seat gets an expected declaration score, lower meaning earlier:
 
 * ``+1.0 x z(log valid votes at the base)``: fewer ballots to count, an earlier result (each
@@ -30,15 +32,17 @@ from collections.abc import Sequence
 import numpy as np
 import numpy.typing as npt
 
+from seatcast.data.declarations import DECLARATION_ELECTIONS, declaration_order
 from seatcast.data.schema import Election
+from seatcast.errors import InputError
 from seatcast.night.features import _FILES, _read
 
 IntArray = npt.NDArray[np.intp]
 
-REAL_ORDER_NOTE = ("no declaration times in the bundled data (House of Commons Library results): "
-                   "replays use a realistic heuristic order and seeded random orders, not the real order")
-
-ORDERS = ("realistic", "random")
+#: Declaration orders a replay can use: the real one, seeded random ones, the made-up stress test.
+ORDERS = ("real", "random", "stress")
+#: Old names still accepted on the command line.
+ORDER_ALIASES = {"realistic": "stress"}
 
 REGION_OFFSET = {"North East": -1.5, "Northern Ireland": 1.5, "Scotland": 0.5, "South West": 0.3, "Wales": 0.3}
 SAFE_LABOUR_MARGIN = 0.20
@@ -88,3 +92,27 @@ def random_order(n_seats: int, rng: np.random.Generator | int | None) -> IntArra
     """A uniformly random declaration order from a seeded Generator (or seed)."""
     gen = rng if isinstance(rng, np.random.Generator) else np.random.default_rng(rng)
     return np.asarray(gen.permutation(n_seats), dtype=np.intp)
+
+
+def has_real_order(election_id: str) -> bool:
+    """True when the declaration times of ``election_id`` are bundled."""
+    return election_id.lower() in DECLARATION_ELECTIONS
+
+
+def real_order(election_id: str, seat_ids: Sequence[str]) -> IntArray:
+    """Seat indices (into ``seat_ids``) in the order ``election_id``'s seats really declared.
+
+    Every seat must have a declaration time and every declaration a seat: a replay in the real
+    order on boundaries that differ from the bundled times is refused, not patched.
+    """
+    if not has_real_order(election_id):
+        raise InputError(f"no bundled declaration times for {election_id} (bundled: "
+                         f"{', '.join(DECLARATION_ELECTIONS)}); use --order random")
+    pos = {sid: i for i, sid in enumerate(seat_ids)}
+    order = declaration_order(election_id)
+    missing = [s for s in order if s not in pos]
+    if missing or len(order) != len(seat_ids):
+        raise InputError(f"{election_id}: the declaration times do not match the replay's seats "
+                         f"({len(order)} declarations for {len(seat_ids)} seats"
+                         + (f", e.g. {missing[0]} unknown)" if missing else ")"))
+    return np.asarray([pos[s] for s in order], dtype=np.intp)

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
-from datetime import date
 from typing import Any
 
 import numpy as np
@@ -34,7 +33,6 @@ from seatcast.data.schema import Election
 from seatcast.errors import InputError
 from seatcast.fit.registry import source as fit_source
 from seatcast.night.features import EXTRA_OWN_GROUPS, EXTRA_OWN_NAMES, incumbency_and_advice, seat_features
-from seatcast.night.groups import groups_for
 from seatcast.night.model import FloatArray, NightPrior
 from seatcast.projection import Projection, project
 
@@ -65,7 +63,7 @@ def prior_from_projection(proj: Projection, base: Election, *, source: str = "",
 
 def replay_prior(target: Election, base: Election, *, model: str = "covariate",
                  covariates: bool = True, store: Any = None,
-                 own_groups: tuple[str, ...] | None = None) -> NightPrior:
+                 own_groups: tuple[str, ...] = ()) -> NightPrior:
     """The honest pre-election prior of a replay: final polls and nominations only.
 
     Why the covariate model by default: it is seatcast's best seat model with polls as inputs
@@ -73,9 +71,10 @@ def replay_prior(target: Election, base: Election, *, model: str = "covariate",
     and it is fitted only on elections before ``target`` (``as_of`` its date), so a replay stays
     honest. ``store`` holds those earlier elections (the default store when None).
 
-    ``own_groups`` (``incumbency``, ``advice``: :mod:`seatcast.night.groups`) adds those
-    own-standing columns from the target's nominations and the tactical advice published
-    before it; None uses the groups that earned trust on elections before the target.
+    ``own_groups`` (``incumbency``, ``advice``) adds those own-standing columns from the
+    target's nominations and the tactical advice published before it; the caller passes the
+    groups that earned trust on elections before the target
+    (:func:`seatcast.fit.night_tables.groups_for`).
     """
     if model == "covariate":
         national, nations = national_inputs(target, "polls", by_nation=True)
@@ -86,9 +85,7 @@ def replay_prior(target: Election, base: Election, *, model: str = "covariate",
         proj = project(base, poll_average(target.id), model=model, standing=standing_of(target))
         source = f"{model} projection of {base.id} at the {target.id} final polls"
     prior = prior_from_projection(proj, base, source=source, covariates=covariates)
-    held = date.fromisoformat(str(target.date)) if target.date else None
-    groups = groups_for(held) if own_groups is None else own_groups
-    return with_own_groups(prior, groups, str(target.date or ""))
+    return with_own_groups(prior, own_groups, str(target.date or ""))
 
 
 def with_own_groups(prior: NightPrior, groups: tuple[str, ...], held: str) -> NightPrior:

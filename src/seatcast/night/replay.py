@@ -1,17 +1,19 @@
 """Replays: feed a past election's results one by one and score the projection as it goes.
 
-A replay of election *E* (``ge2017``, ``ge2019``, ``ge2024``) starts from the honest prior
+A replay of election *E* (``ge2015`` ... ``ge2024``) starts from the honest prior
 (:func:`seatcast.night.prior.replay_prior`: the covariate projection of the base from
-:data:`seatcast.backtest.runner.BACKTESTS` at *E*'s final polls, with its nominations), declares *E*'s
-seats in an order (:mod:`seatcast.night.orders`) and, at each checkpoint (10, 25, 50, 100, 200,
-400 declarations, and all of them), projects the parliament and scores it:
+:data:`seatcast.backtest.runner.BACKTESTS` at *E*'s final polls, with its nominations; with an exit
+poll, that prior moved to the exit poll's seat totals, :mod:`seatcast.night.exit_poll`), declares
+*E*'s seats in an order (:mod:`seatcast.night.orders`: the real one by default) and, at each
+checkpoint (10, 25, 50, 100, 200, 400 declarations, and all of them), projects the parliament and scores it:
 ``seat_total_error`` is :func:`seatcast.backtest.metrics.seat_total_error` of the projected mean
 seats against the actual totals; ``covered`` is the share of parties with at least
 :data:`COVERAGE_MIN_SEATS` actual seats whose actual total lies in the 90% interval.
 
-The 90% interval's widening factor is the rolling-origin one
-(:func:`seatcast.night.calibration.interval_scale_for` at *E*'s date: calibrated only on replays
-of elections before *E*) unless the settings fix one; the result reports it (``interval_scale``).
+The learned values (the 90% interval's widening factor, the trust factor, the own-standing
+groups) come in through ``settings`` and ``prior``: the caller reads them from
+:mod:`seatcast.fit.night_tables` at *E*'s date (learned only on elections before *E*); the result
+reports the factor (``interval_scale``) and the notes the caller gives.
 
 Only checkpoints are projected (the fit and simulation are the costly part), so a full replay of
 all orders stays quick. With every seat declared the error is 0 by construction.
@@ -23,8 +25,8 @@ table gives.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
-from datetime import date
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -33,9 +35,9 @@ from seatcast.backtest.metrics import seat_total_error
 from seatcast.backtest.runner import BACKTESTS
 from seatcast.data.schema import Election
 from seatcast.errors import InputError, UnknownNameError, check_seed
-from seatcast.night.calibration import calibration_set, interval_scale_for
+from seatcast.night.exit_poll import prior_at_exit_poll
 from seatcast.night.model import NightPrior, NightProjection, NightSettings, fit_night, simulate_night
-from seatcast.night.orders import REAL_ORDER_NOTE, random_order, realistic_order
+from seatcast.night.orders import random_order, real_order, realistic_order
 from seatcast.night.prior import election_actuals, replay_prior
 
 CHECKPOINTS = (10, 25, 50, 100, 200, 400)
@@ -64,17 +66,18 @@ def exit_poll_error(election: str) -> float | None:
 class Checkpoint:
     """One scored projection of a replay."""
 
-    run: str  # "realistic" or the random run's number
+    run: int  # the order's run number (0 for the real and the stress order)
     declared: int
     last_seat: str | None
     seat_total_error: float
     covered: float
     projection: NightProjection = field(repr=False)
+    order: str = "random"  # "real", "random" or "stress"
 
     def to_dict(self) -> dict[str, Any]:
-        """The JSON-lines record: the live contract keys plus ``seat_total_error`` and ``run``."""
+        """The JSON-lines record: the live contract keys plus ``seat_total_error``, ``order`` and ``run``."""
         return {**self.projection.to_dict(), "seat_total_error": round(self.seat_total_error, 1),
-                "covered": round(self.covered, 3), "run": self.run}
+                "covered": round(self.covered, 3), "order": self.order, "run": self.run}
 
 
 @dataclass(frozen=True)
@@ -90,21 +93,24 @@ class ReplayResult:
     seed: int
     notes: tuple[str, ...] = ()
     interval_scale: float | None = None  # the 90% intervals' widening factor used
+    exit_poll: Mapping[str, int] | None = None  # the exit poll the prior was moved to, if any
+    trust: float = 1.0
 
     def summary(self) -> list[dict[str, Any]]:
-        """One row per checkpoint: realistic-order error and coverage, and the random-order means.
+        """One row per checkpoint: real- and stress-order error and coverage, and the random-order means.
 
         Every error column is rounded to one decimal: rounding is monotone, so the random-order mean
         can never print above the random-order max (it could when the mean kept two decimals).
         """
         rows = []
         for n in sorted({c.declared for c in self.checkpoints}):
-            real = [c for c in self.checkpoints if c.declared == n and c.run == "realistic"]
-            rand = [c for c in self.checkpoints if c.declared == n and c.run != "realistic"]
+            rand = [c for c in self.checkpoints if c.declared == n and c.order == "random"]
             row: dict[str, Any] = {"declared": n}
-            if real:
-                row["realistic_error"] = round(real[0].seat_total_error, 1)
-                row["realistic_covered"] = round(real[0].covered, 3)
+            for order in ("real", "stress"):
+                one = [c for c in self.checkpoints if c.declared == n and c.order == order]
+                if one:
+                    row[f"{order}_error"] = round(one[0].seat_total_error, 1)
+                    row[f"{order}_covered"] = round(one[0].covered, 3)
             if rand:
                 row["random_error_mean"] = round(float(np.mean([c.seat_total_error for c in rand])), 1)
                 row["random_error_max"] = round(float(np.max([c.seat_total_error for c in rand])), 1)
@@ -116,7 +122,8 @@ class ReplayResult:
         """JSON-ready summary (the checkpoint records are emitted separately as JSON lines)."""
         return {"election": self.election, "base": self.base, "actual": self.actual,
                 "prior_error": self.prior_error, "exit_poll_error": exit_poll_error(self.election),
-                "runs": self.runs, "seed": self.seed, "interval_scale": self.interval_scale,
+                "prior_exit_poll": dict(self.exit_poll) if self.exit_poll else None,
+                "runs": self.runs, "seed": self.seed, "interval_scale": self.interval_scale, "trust": self.trust,
                 "table": self.summary(), "notes": list(self.notes)}
 
 
@@ -131,7 +138,7 @@ def _covered(proj: NightProjection, actual: dict[str, int]) -> float:
 
 def replay_order(prior: NightPrior, actual_shares: np.ndarray[Any, Any], winners: list[str],
                  order: np.ndarray[Any, Any],
-                 actual_totals: dict[str, int], *, run: str, checkpoints: tuple[int, ...],
+                 actual_totals: dict[str, int], *, order_name: str, run: int, checkpoints: tuple[int, ...],
                  settings: NightSettings, rng: np.random.Generator) -> list[Checkpoint]:
     """Score the projection at each checkpoint of one declaration order."""
     out = []
@@ -145,7 +152,7 @@ def replay_order(prior: NightPrior, actual_shares: np.ndarray[Any, Any], winners
                               last_seat=last, fit=fit)
         err = seat_total_error(proj.seats_mean, actual_totals)
         out.append(Checkpoint(run=run, declared=n, last_seat=last, seat_total_error=err,
-                              covered=_covered(proj, actual_totals), projection=proj))
+                              covered=_covered(proj, actual_totals), projection=proj, order=order_name))
     return out
 
 
@@ -153,31 +160,36 @@ def replay(
     target: Election,
     base: Election,
     *,
-    orders: tuple[str, ...] = ("realistic", "random"),
+    orders: tuple[str, ...] = ("real", "random"),
     runs: int = 20,
     seed: int = 0,
     checkpoints: tuple[int, ...] = (*CHECKPOINTS, 10_000),
     settings: NightSettings | None = None,
     prior: NightPrior | None = None,
     store: Any = None,
+    own_groups: tuple[str, ...] = (),
+    exit_poll: Mapping[str, int] | None = None,
+    notes: tuple[str, ...] = (),
 ) -> ReplayResult:
     """Replay ``target`` from ``base`` (see the module docstring); every draw comes from ``seed``.
 
-    ``store`` holds the elections before ``target`` that the covariate prior is fitted on. Unless
-    ``settings.interval_scale`` is set, the intervals use :func:`replay_interval_scale`.
+    ``store`` holds the elections before ``target`` that the covariate prior is fitted on;
+    ``own_groups`` are the prior's own-standing groups. ``exit_poll`` (seat totals by party)
+    moves the prior to it before the first declaration. ``notes`` (where the learned values came
+    from) are reported with the result.
     """
     check_seed(seed)
     if runs < 0:
         raise InputError(f"random orders (runs) must be at least 0, not {runs}")
     settings = settings or NightSettings()
-    scale_note = "interval scale: set explicitly"
-    if settings.interval_scale is None:
-        scale, scale_note = replay_interval_scale(target)
-        settings = replace(settings, interval_scale=scale)
-    prior = prior or replay_prior(target, base, store=store)
+    prior = prior or replay_prior(target, base, store=store, own_groups=own_groups)
     missing = [s for s in prior.seat_ids if not target.has_seat(s)]
     if missing:
         raise InputError(f"{base.id} and {target.id} do not share boundaries (e.g. seat {missing[0]})")
+    extra: tuple[str, ...] = ()
+    if exit_poll:
+        prior = prior_at_exit_poll(prior, exit_poll, settings)
+        extra = (f"prior moved to the exit poll: {prior.source}",)
     shares, winners = election_actuals(target, prior)
     actual = target.seats_won()
     no_decl = np.zeros(prior.n_seats, dtype=bool)
@@ -185,36 +197,24 @@ def replay(
                                 rng=np.random.default_rng([seed, 0]))
     streams = np.random.SeedSequence(seed).spawn(runs + 1)
     cps: list[Checkpoint] = []
-    if "realistic" in orders:
-        cps += replay_order(prior, shares, winners, realistic_order(base, prior.seat_ids), actual,
-                            run="realistic", checkpoints=checkpoints, settings=settings,
-                            rng=np.random.default_rng(streams[0]))
+    fixed_orders = {"real": lambda: real_order(target.id, prior.seat_ids),
+                    "stress": lambda: realistic_order(base, prior.seat_ids)}
+    for name in ("real", "stress"):
+        if name in orders:
+            cps += replay_order(prior, shares, winners, fixed_orders[name](), actual, order_name=name, run=0,
+                                checkpoints=checkpoints, settings=settings, rng=np.random.default_rng(streams[0]))
     if "random" in orders:
         for r in range(runs):
             gen = np.random.default_rng(streams[r + 1])
             cps += replay_order(prior, shares, winners, random_order(prior.n_seats, gen), actual,
-                                run=str(r), checkpoints=checkpoints, settings=settings, rng=gen)
+                                order_name="random", run=r, checkpoints=checkpoints, settings=settings, rng=gen)
     return ReplayResult(election=target.id, base=base.id, actual=actual,
                         prior_error=seat_total_error(prior_proj.seats_mean, actual), checkpoints=tuple(cps),
                         runs=runs if "random" in orders else 0, seed=seed,
-                        notes=(REAL_ORDER_NOTE, f"prior: {prior.source}", scale_note),
-                        interval_scale=settings.interval_scale)
-
-
-def replay_interval_scale(target: Election) -> tuple[float, str]:
-    """The rolling-origin interval factor for a replay of ``target``, and a note saying so.
-
-    Why by date: the factor then comes only from replays of elections held before ``target``, so
-    a replay's coverage is never calibrated on the election it scores. An election with no date
-    gets the live factor (every calibration replay), and the note says so.
-    """
-    if target.date is None:
-        scale = interval_scale_for(None)
-        return scale, f"interval scale {scale}: {target.id} has no date, live calibration (all replays)"
-    held = date.fromisoformat(target.date)
-    scale = interval_scale_for(held)
-    used = ", ".join(r.election for r in calibration_set(held)) or "none (no earlier replay: the largest factor)"
-    return scale, f"interval scale {scale}: rolling-origin calibration on replays before {held}: {used}"
+                        notes=(f"orders: {', '.join(o for o in ('real', 'stress', 'random') if o in orders)}",
+                               f"prior: {prior.source}", *extra, *notes),
+                        interval_scale=settings.interval_scale, exit_poll=dict(exit_poll) if exit_poll else None,
+                        trust=settings.trust)
 
 
 def base_of(election: str) -> str:

@@ -37,6 +37,8 @@ class ForecastResult:
     hung: int
     share_q: npt.NDArray[np.int64]  # [S, P]
     error: dict[str, Any] = field(default_factory=dict)
+    #: What fed the forecast beyond the GB shares (``polls``, ``nation_polls`` added), when known.
+    inputs: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
     def from_tally(cls, setup: ProjectionSetup, tally: Tally, *, seed: int, error: ErrorModel) -> ForecastResult:
@@ -110,7 +112,7 @@ class ForecastResult:
         return {
             "base": self.base, "model": self.model, "n_sims": self.n_sims, "seed": self.seed,
             "p_hung": round(self.p_hung, 6), "parties": self.party_summary(), "error_model": self.error,
-            "seats": self.seat_records(),
+            "seats": self.seat_records(), **({"inputs": self.inputs} if self.inputs else {}),
         }
 
     def to_frame(self) -> Any:

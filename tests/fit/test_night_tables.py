@@ -8,18 +8,22 @@ import pytest
 
 from seatcast.data.store import Store
 from seatcast.errors import InputError
-from seatcast.night.calibration import (
+from seatcast.fit.night_calibration import coverage_by_scale, election_coverage
+from seatcast.fit.night_tables import (
     CALIBRATION_CHECKPOINTS,
     CALIBRATION_ELECTIONS,
     CANDIDATE_SCALES,
     INTERVAL_SCALES,
+    TRUST_FACTORS,
+    TRUST_SCORES,
     CalibrationRow,
+    TrustRow,
     calibration_set,
     choose_scale,
-    coverage_by_scale,
-    election_coverage,
     interval_scale_for,
+    night_fitted,
     pooled_coverage,
+    trust_for,
 )
 from seatcast.night.model import NightPrior, NightSettings, simulate_night
 from seatcast.night.replay import base_of, replay
@@ -121,27 +125,21 @@ def test_coverage_by_scale_matches_rerunning_each_scale() -> None:
     assert cov[0] < 1.0
 
 
-def test_settings_default_is_the_live_scale() -> None:
-    assert NightSettings().interval_scale is None
-    assert NightSettings().live_interval_scale == interval_scale_for(None)
-    assert NightSettings(interval_scale=1.3).live_interval_scale == 1.3
+def test_settings_default_is_the_models_own_spread() -> None:
+    assert NightSettings().interval_scale == 1.0 and NightSettings().trust == 1.0
     with pytest.raises(InputError, match="interval scale"):
         NightSettings(interval_scale=0.0)
-    p = _toy()
-    d = np.zeros(p.n_seats, bool)
-    d[:5] = True
-    w: list[str | None] = ["a"] * p.n_seats
-    live = simulate_night(p, d, p.prior, w, settings=NightSettings(n_sims=200), rng=1)
-    explicit = NightSettings(n_sims=200, interval_scale=interval_scale_for(None))
-    fixed = simulate_night(p, d, p.prior, w, settings=explicit, rng=1)
-    assert live.seats_interval == fixed.seats_interval
+    with pytest.raises(InputError, match="trust"):
+        NightSettings(trust=-1.0)
 
 
-def test_replay_uses_the_rolling_origin_scale_and_reports_it(store: Store) -> None:
+def test_replay_reports_the_scale_and_notes_it_is_given(store: Store) -> None:
     target, base = store.load("ge2015"), store.load(base_of("ge2015"))
-    res = replay(target, base, orders=("random",), runs=1, checkpoints=(10,), settings=NightSettings(n_sims=50),
-                 store=store)
-    assert res.interval_scale == interval_scale_for(date(2015, 5, 7))
+    fitted = night_fitted(date(2015, 5, 7))
+    assert fitted.interval_scale == interval_scale_for(date(2015, 5, 7))  # no earlier night: the H17 rule
+    res = replay(target, base, orders=("random",), runs=1, checkpoints=(10,), store=store, notes=fitted.notes,
+                 settings=NightSettings(n_sims=50, interval_scale=fitted.interval_scale))
+    assert res.interval_scale == fitted.interval_scale
     assert res.to_dict()["interval_scale"] == res.interval_scale
     assert any("rolling-origin" in n for n in res.notes)
     own = replay(target, base, orders=("random",), runs=1, checkpoints=(10,), store=store,
@@ -157,3 +155,34 @@ def test_widening_ramps_in_over_the_first_ten_declarations() -> None:
     assert ramped_scale(2.0, 5) == 1.5
     assert ramped_scale(2.0, RAMP_DECLARATIONS) == ramped_scale(2.0, 400) == 2.0
     assert min(CALIBRATION_CHECKPOINTS) >= RAMP_DECLARATIONS  # calibrated checkpoints keep their factor
+
+
+def _trust(name: str, year: int, prior: str, error: tuple[float, float, float],
+           cov: float = 0.95) -> TrustRow:
+    return TrustRow(name, date(year, 1, 1), prior, error, tuple((cov,) * len(CANDIDATE_SCALES) for _ in error))
+
+
+def test_trust_is_learned_on_earlier_nights_of_the_same_prior_only() -> None:
+    rows = (_trust("a", 2001, "polls", (9.0, 10.0, 12.0)), _trust("b", 2002, "polls", (14.0, 10.0, 9.0)),
+            _trust("a", 2001, "exit poll", (5.0, 6.0, 7.0), cov=0.5))
+    assert trust_for(date(2001, 1, 1), "polls", rows) == (1.0, None, ())  # nothing earlier: the rule's 1.0
+    f, cov, used = trust_for(date(2001, 6, 1), "polls", rows)
+    assert (f, used) == (TRUST_FACTORS[0], ("a",)) and cov == (0.95,) * len(CANDIDATE_SCALES)
+    # a + b: 23.0 / 20.0 / 21.0 -> 0.5
+    assert trust_for(date(2003, 1, 1), "polls", rows)[0] == TRUST_FACTORS[1]
+    assert trust_for(date(2003, 1, 1), "exit poll", rows)[0] == TRUST_FACTORS[0]
+    tie = (_trust("a", 2001, "polls", (10.0, 10.05, 11.0)),)
+    assert trust_for(None, "polls", tie)[0] == TRUST_FACTORS[1]  # within 0.1 seats: the larger factor
+
+
+def test_no_night_uses_trust_learned_on_itself_or_later() -> None:
+    for row in TRUST_SCORES:
+        forged = tuple(replace_row(r) if r.held >= row.held else r for r in TRUST_SCORES)
+        assert trust_for(row.held, row.prior, forged) == trust_for(row.held, row.prior)
+        assert night_fitted(row.held, row.prior).trust == trust_for(row.held, row.prior)[0]
+
+
+def replace_row(r: TrustRow) -> TrustRow:
+    """A row whose figures would choose the other extreme."""
+    return dataclasses.replace(r, error=tuple(reversed(r.error)), coverage=tuple(
+        (0.0,) * len(CANDIDATE_SCALES) for _ in r.coverage))

@@ -10,7 +10,8 @@ import pytest
 
 from seatcast.data.store import Store
 from seatcast.errors import InputError
-from seatcast.night.groups import GROUP_SCORES, GROUPS, GroupScores, groups_for, protocol_score, trusted
+from seatcast.fit.night_calibration import protocol_score
+from seatcast.fit.night_tables import GROUP_SCORES, GROUPS, GroupScores, groups_for, trusted
 from seatcast.night.model import NightPrior, NightSettings, fit_night, night_design
 from seatcast.night.prior import replay_prior, with_own_groups
 
@@ -75,8 +76,9 @@ def test_bad_extras_are_refused() -> None:
 
 
 def test_replay_priors_carry_the_trusted_groups(store: Store) -> None:
-    p24 = replay_prior(store.load("ge2024"), store.load("ge2019n24"), store=store)
     assert groups_for(date(2024, 7, 4)) == ("incumbency", "advice")
+    p24 = replay_prior(store.load("ge2024"), store.load("ge2019n24"), store=store,
+                       own_groups=groups_for(date(2024, 7, 4)))
     assert p24.own_extra is not None
     assert p24.own_extra_names == ("own MP stands again", "own seat open", "own tactical advice")
     lab, con = p24.parties.index("lab"), p24.parties.index("con")
@@ -84,7 +86,8 @@ def test_replay_priors_carry_the_trusted_groups(store: Store) -> None:
     assert p24.own_extra[con, :, 2].max() == 0  # the anti-Conservative sites never back the Conservatives
     held_con = np.array([w == "con" for w in p24.base_winners])
     assert np.all(p24.own_extra[con, held_con, 0] + p24.own_extra[con, held_con, 1] == 1)
-    p19 = replay_prior(store.load("ge2019"), store.load("ge2017"), store=store)
+    p19 = replay_prior(store.load("ge2019"), store.load("ge2017"), store=store,
+                       own_groups=groups_for(date(2019, 12, 12)))
     assert p19.own_extra is None and "groups" not in p19.source
 
 
