@@ -15,6 +15,7 @@ Every result object has ``to_dict()`` (what the CLI prints as JSON) and ``to_fra
 from __future__ import annotations
 
 import datetime
+import threading
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -35,15 +36,22 @@ if TYPE_CHECKING:
     from seatcast.simulate.result import ForecastResult
 
 _STORES: dict[str, Store] = {}
+#: Guards :data:`_STORES`: the web server's threads may open the store at the same time.
+_STORES_LOCK = threading.Lock()
 
 
 def open_store(db: str | Path | None = None) -> Store:
-    """The store at ``db`` (default: ``$SEATCAST_DB`` or the per-user path), opened once per process."""
+    """The store at ``db`` (default: ``$SEATCAST_DB`` or the per-user path), opened once per process.
+
+    Every cache of derived values (decoded fitted models included) lives on the store, so one
+    handle per database is also one cache per database.
+    """
     path = Path(db).expanduser() if db is not None else default_path()
     key = str(path.resolve())
-    if key not in _STORES:
-        _STORES[key] = Store(path)
-    return _STORES[key]
+    with _STORES_LOCK:
+        if key not in _STORES:
+            _STORES[key] = Store(path)
+        return _STORES[key]
 
 
 def fit_source(store: Store) -> FitSource:
