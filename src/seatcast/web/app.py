@@ -291,7 +291,8 @@ class Dashboard:
             shares: dict[str, float] = {}
             for cand in k.candidacies:
                 shares[cand.party_code] = round(shares.get(cand.party_code, 0.0) + cand.share, 6)
-            out.append({"election": other.id, "date": other.date, "kind": other.kind,
+            out.append({"election": other.id, "date": other.date.isoformat() if other.date else None,
+                        "kind": other.kind,
                         "same_boundaries": same and k.id == c.id, "id": k.id, "name": k.name,
                         "winner": k.winner.party_code, "shares": shares})
         return {"base": el.id, "id": c.id, "name": c.name, "history": out}
