@@ -7,4 +7,7 @@
 * :mod:`~seatcast.data.store`: the SQLite store (all SQL lives there).
 * :mod:`~seatcast.data.frame`: an election as a seats x parties share matrix.
 * :mod:`~seatcast.data.polls`: final polls and their averages.
+* :mod:`~seatcast.data.hexmaps`: the bundled hex cartograms (the web page and the plots).
+
+``data`` imports nothing of seatcast but :mod:`seatcast.errors` (see docs/architecture.md).
 """

@@ -43,12 +43,12 @@ import numpy as np
 from seatcast.api import fit_source
 from seatcast.data import parties as party_info
 from seatcast.data.frame import ShareFrame
+from seatcast.data.hexmaps import HEXMAPS, boundaries_for, load_hexmap
 from seatcast.data.parties import IND, OTHER, SEPARATE_NATIONS, SPEAKER
 from seatcast.data.schema import Constituency, Election
 from seatcast.errors import DataError, InputError, ScenarioError, SeatcastError, UnknownNameError
 from seatcast.projection import DEFAULT_MODEL
 from seatcast.web import schemas as s
-from seatcast.web.hexmap import HEXMAPS, boundaries_for, load_hexmap
 from seatcast.web.schemas import Key
 
 if TYPE_CHECKING:
