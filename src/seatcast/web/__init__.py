@@ -6,7 +6,8 @@
 ``static/``         ``index.html``, ``app.js``, ``style.css``: no CDN, no network
 ==================  ===============================================================
 
-The hex cartograms are data: :mod:`seatcast.data.hexmaps`. FastAPI is imported only by :mod:`seatcast.web.app`, so importing this package costs nothing.
+The hex cartograms are data: :mod:`seatcast.data.hexmaps`. FastAPI is imported only by
+:mod:`seatcast.web.app`, so importing this package costs nothing.
 """
 
 from __future__ import annotations
