@@ -36,6 +36,7 @@ browser:
 
 demo: setup
 	$(BIN)/seatcast elections
+	$(BIN)/seatcast models fit
 	$(BIN)/seatcast results ge2019 "Derby North"
 	$(BIN)/seatcast project --base ge2019n24 --polls ge2024 --model transition
 	$(BIN)/seatcast backtest all --model all --inputs polls

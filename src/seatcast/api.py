@@ -15,6 +15,7 @@ Every result object has ``to_dict()`` (what the CLI prints as JSON) and ``to_fra
 from __future__ import annotations
 
 import datetime
+import threading
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import replace
 from pathlib import Path
@@ -36,15 +37,22 @@ if TYPE_CHECKING:
     from seatcast.simulate.result import ForecastResult
 
 _STORES: dict[str, Store] = {}
+#: Guards :data:`_STORES`: the web server's threads may open the store at the same time.
+_STORES_LOCK = threading.Lock()
 
 
 def open_store(db: str | Path | None = None) -> Store:
-    """The store at ``db`` (default: ``$SEATCAST_DB`` or the per-user path), opened once per process."""
+    """The store at ``db`` (default: ``$SEATCAST_DB`` or the per-user path), opened once per process.
+
+    Every cache of derived values (decoded fitted models included) lives on the store, so one
+    handle per database is also one cache per database.
+    """
     path = Path(db).expanduser() if db is not None else default_path()
     key = str(path.resolve())
-    if key not in _STORES:
-        _STORES[key] = Store(path)
-    return _STORES[key]
+    with _STORES_LOCK:
+        if key not in _STORES:
+            _STORES[key] = Store(path)
+        return _STORES[key]
 
 
 def fit_source(store: Store) -> FitSource:
@@ -71,13 +79,15 @@ def fit_all(*, db: str | Path | None = None) -> list[FittedModel]:
     """Fit (or load) every model the bundled elections need, so later calls only load them.
 
     The covariate fit as of each bundled general election (what its backtest and replay use)
-    and on everything (what a forecast from today uses).
+    and on everything (what a forecast from today uses); and the forecast error model of
+    ``auto`` (the covariate model) as of the same dates.
     """
     from seatcast.data.bundled import BUNDLED
 
     store = open_store(db)
     dates = sorted({datetime.date.fromisoformat(b.date) for b in BUNDLED if b.date and b.kind == "general"})
-    return [registry.load_or_fit(store, "covariate", d) for d in (*dates, None)]
+    return [*(registry.load_or_fit(store, "covariate", d) for d in (*dates, None)),
+            *(registry.load_or_fit(store, "error-model", d, model="covariate") for d in (*dates, None))]
 
 
 def elections(*, db: str | Path | None = None) -> list[ElectionInfo]:

@@ -87,10 +87,11 @@ class PairData:
     actual: FloatArray  # [modelled seats, parties]
 
 
-def training_pairs(elections: Sequence[Election], as_of: str | None) -> list[tuple[Election, Election]]:
+def training_pairs(elections: Sequence[Election], as_of: date | str | None) -> list[tuple[Election, Election]]:
     """Consecutive general elections on shared boundaries, the target held before ``as_of``."""
-    known = sorted((e for e in elections if e.date and (as_of is None or e.date < as_of)),
-                   key=lambda e: (e.date or "", e.kind != "notional"))
+    cut = date.fromisoformat(as_of) if isinstance(as_of, str) else as_of
+    known = sorted((e for e in elections if e.date and (cut is None or e.date < cut)),
+                   key=lambda e: (e.date or date.min, e.kind != "notional"))
     pairs = []
     for i, target in enumerate(known):
         if target.kind != "general":
@@ -105,6 +106,10 @@ def training_pairs(elections: Sequence[Election], as_of: str | None) -> list[tup
     return pairs
 
 
+def _iso(held: date | None) -> str:
+    return held.isoformat() if held else ""
+
+
 def pair_data(base_el: Election, target_el: Election, earlier: Sequence[Election]) -> PairData:
     """Replay one pair as a backtest with actual shares (see the module docstring)."""
     national, nations = national_inputs(target_el, "actual", by_nation=True)
@@ -114,8 +119,8 @@ def pair_data(base_el: Election, target_el: Election, earlier: Sequence[Election
     tindex = {s: i for i, s in enumerate(tf.seat_ids)}
     actual = tf.shares[[tindex[s] for s in ids]]
     bound = bind(setup, earlier=earlier, nominations=nominations_of(target_el), base_election=base_el,
-                 advice=tactical_advice(target_el.date or ""),
-                 unionist_advice=tactical_advice(target_el.date or "", UNIONIST_SITES), proxy=True)
+                 advice=tactical_advice(_iso(target_el.date)),
+                 unionist_advice=tactical_advice(_iso(target_el.date), UNIONIST_SITES), proxy=True)
     return PairData(base=base_el.id, target=target_el.id, setup=setup, bound=bound, actual=actual)
 
 
@@ -367,10 +372,9 @@ def training_elections(store: Store, as_of: date | None) -> tuple[str, ...]:
 
 def fit_covariate(store: Store, as_of: date | None, groups: Sequence[str] = GROUPS) -> Fitted:
     """The model fitted on the store's elections held before ``as_of`` (no caching: see the registry)."""
-    cut = as_of.isoformat() if as_of else None
     elections = [store.load(i) for i in store.ids()]
     data = []
-    for base, target in training_pairs(elections, cut):
+    for base, target in training_pairs(elections, as_of):
         earlier = [e for e in elections if e.date and target.date and e.date < target.date]
         data.append(pair_data(base, target, earlier))
     return fit(data, groups)

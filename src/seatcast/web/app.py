@@ -12,10 +12,11 @@ numbers are the ones the CLI and the Python API give. Two choices keep the swing
 
 The default model is ``auto``, as on the CLI and in the Python API (the covariate model on a
 bundled UK base), so the page and ``POST /api/project`` give the numbers ``seatcast project``
-gives. Its first projection fits the model on the stored elections (seconds, once per process;
-the fit and each base's bound kernel are then cached, and a projection takes milliseconds), so
-the app does it while starting up (:meth:`Dashboard.warm`), before it accepts a request: the
-server takes seconds longer to start, and no visitor (or load test) waits behind the fit.
+gives. Its first projection loads the covariate model's fit from the store (fitted and saved
+once, by ``seatcast models fit`` or by the first command that needed it; see
+:mod:`seatcast.fit.registry`) and binds it to the base's seats; each base's bound kernel is then
+cached and a projection takes milliseconds. The app does this while starting up
+(:meth:`Dashboard.warm`), before it accepts a request, so no visitor waits behind it.
 
 Safety: the only file the app opens is the store chosen when it is created (``db``); no
 request names a path. Simulation counts are capped (``max_sims``, ``$SEATCAST_MAX_SIMS``);
@@ -48,13 +49,13 @@ import numpy as np
 from seatcast.api import fit_source
 from seatcast.data import parties as party_info
 from seatcast.data.frame import ShareFrame
+from seatcast.data.hexmaps import HEXMAPS, boundaries_for, load_hexmap
 from seatcast.data.parties import IND, OTHER, SEPARATE_NATIONS, SPEAKER
 from seatcast.data.schema import Constituency, Election
 from seatcast.errors import DataError, InputError, ScenarioError, SeatcastError, UnknownNameError
 from seatcast.projection import DEFAULT_MODEL
 from seatcast.web import schemas as s
 from seatcast.web.guards import Guard, default_max_body, host_names
-from seatcast.web.hexmap import HEXMAPS, boundaries_for, load_hexmap
 from seatcast.web.schemas import Key
 from seatcast.web.workers import DEFAULT_FORECAST_SECONDS, DEFAULT_MAX_FORECASTS, Busy, Stopped, Workers, env_positive
 
@@ -310,7 +311,8 @@ class Dashboard:
             shares: dict[str, float] = {}
             for cand in k.candidacies:
                 shares[cand.party_code] = round(shares.get(cand.party_code, 0.0) + cand.share, 6)
-            out.append({"election": other.id, "date": other.date, "kind": other.kind,
+            out.append({"election": other.id, "date": other.date.isoformat() if other.date else None,
+                        "kind": other.kind,
                         "same_boundaries": same and k.id == c.id, "id": k.id, "name": k.name,
                         "winner": k.winner.party_code, "shares": shares})
         return {"base": el.id, "id": c.id, "name": c.name, "history": out}
@@ -408,8 +410,8 @@ def create_app(db: str | Path | None = None, max_sims: int | None = None, *, war
     """Build the app over the store at ``db`` (default ``$SEATCAST_DB`` or the per-user store).
 
     ``max_sims`` caps simulations per forecast request (default ``$SEATCAST_MAX_SIMS`` or
-    200 000). With ``warm``, starting the app (its lifespan) fits and binds the default model
-    (:meth:`Dashboard.warm`, seconds, once per process) before the first request is accepted.
+    200 000). With ``warm``, starting the app (its lifespan) loads the default model's stored fit
+    and binds it (:meth:`Dashboard.warm`) before the first request is accepted.
     ``host`` (the address served on) and ``allowed_hosts`` are the ``Host`` names accepted
     besides loopback; ``max_body`` (bytes, ``$SEATCAST_MAX_BODY``, 256 KB), ``max_forecasts``
     (at once, ``$SEATCAST_MAX_FORECASTS``, 2) and ``forecast_seconds`` (each,
