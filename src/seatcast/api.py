@@ -66,7 +66,14 @@ def project(
     standing: Mapping[str, Iterable[str]] | None = None,
     db: str | Path | None = None,
 ) -> Projection:
-    """Project every seat of ``base`` from national shares in percent (``{"con": 43.6, ...}``)."""
+    """Project every seat of ``base`` from national shares in percent (``{"con": 43.6, ...}``).
+
+    No shares at all is refused, as ``seatcast project`` refuses it: a silent "no change" projection
+    would pass for a forecast.
+    """
+    if not shares and not nations:
+        raise InputError("give national shares (percent), e.g. project(base, {\"con\": 43.6, \"lab\": 32.1}), "
+                         "or nations=")
     return _project(open_store(db).load(base), shares, model=model, nations=nations, standing=standing)
 
 
