@@ -133,6 +133,13 @@ def forecast(
     if sims < 1:
         raise InputError(f"sims must be at least 1, not {sims}")
     check_sims(sims, what="sims")  # before the set-up work, not after it
+    from seatcast.simulate.engine import resolve_accel
+
+    resolve_accel(accel)  # a missing extra is named now, not after a minute of set-up
+    if dask is not None:
+        from seatcast.extras import require_extra
+
+        require_extra("distributed", what="--dask")
     given: dict[str, float] = {}
     if polls:
         from seatcast.data.polls_file import read_polls
