@@ -114,7 +114,14 @@ def project(
     standing: Mapping[str, Iterable[str]] | None = None,
     db: str | Path | None = None,
 ) -> Projection:
-    """Project every seat of ``base`` from national shares in percent (``{"con": 43.6, ...}``)."""
+    """Project every seat of ``base`` from national shares in percent (``{"con": 43.6, ...}``).
+
+    No shares at all is refused, as ``seatcast project`` refuses it: a silent "no change" projection
+    would pass for a forecast.
+    """
+    if not shares and not nations:
+        raise InputError("give national shares (percent), e.g. project(base, {\"con\": 43.6, \"lab\": 32.1}), "
+                         "or nations=")
     store = open_store(db)
     return _project(store.load(base), shares, model=model, nations=nations, standing=standing, store=store,
                     fits=fit_source(store))
@@ -178,6 +185,13 @@ def forecast(
     if sims < 1:
         raise InputError(f"sims must be at least 1, not {sims}")
     check_sims(sims, what="sims")  # before the set-up work, not after it
+    from seatcast.simulate.engine import resolve_accel
+
+    resolve_accel(accel)  # a missing extra is named now, not after a minute of set-up
+    if dask is not None:
+        from seatcast.extras import require_extra
+
+        require_extra("distributed", what="--dask")
     given: dict[str, float] = {}
     if polls:
         from seatcast.data.polls_file import read_polls

@@ -22,7 +22,9 @@ from seatcast.data.parties import election_names
 from seatcast.data.store import Store
 from seatcast.errors import InputError
 
-_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
+_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*", re.ASCII)
+#: Longest election id: the web API's limit on names.
+MAX_ID_LENGTH = 80
 
 
 @dataclass(frozen=True)
@@ -55,6 +57,8 @@ class ImportReport:
 def check_election_id(election_id: str) -> str:
     """An election id must be a short token (letters, digits, ``_ . -``) that is not bundled."""
     eid = election_id.strip()
+    if len(eid) > MAX_ID_LENGTH:  # the web server refuses longer names, so such an election could not be shown
+        raise InputError(f"--election {eid[:20]!r}...: an id has at most {MAX_ID_LENGTH} characters, not {len(eid)}")
     if not _ID.fullmatch(eid):
         raise InputError(f"--election {election_id!r}: use letters, digits, '_', '.' or '-' (e.g. nz2023)")
     if eid in {b.id for b in BUNDLED}:

@@ -236,10 +236,22 @@ def _cell_text(value: object) -> str:
     return str(value).strip()
 
 
+#: Largest unpacked XLSX accepted: a general election's candidates (about 4,500 rows, 25 columns) take ~6 MB.
+MAX_XLSX_UNPACKED = 20_000_000
+
+
 def _xlsx_rows(data: bytes, file: str) -> list[tuple[int, tuple[str, ...]]]:
     from openpyxl import load_workbook
     from openpyxl.utils.exceptions import InvalidFileException
 
+    try:  # a few hundred kB of zip can unpack to gigabytes of cells: look at the sizes before openpyxl does
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            unpacked = sum(info.file_size for info in zf.infolist())
+    except (zipfile.BadZipFile, ValueError, OSError) as exc:
+        raise DataError(f"unreadable XLSX workbook ({type(exc).__name__}: {exc})", file=file) from None
+    if unpacked > MAX_XLSX_UNPACKED:
+        raise DataError(f"XLSX workbook unpacks to {unpacked / 1e6:.0f} MB, more than the "
+                        f"{MAX_XLSX_UNPACKED // 1_000_000} MB a results file needs: save the sheet as CSV", file=file)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # openpyxl warns about styles it cannot read

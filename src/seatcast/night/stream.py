@@ -219,8 +219,8 @@ def declarations(rows: Iterable[ResultRow | BadRow | None], *,
 
     def close() -> Iterator[Declaration]:
         if bad:
-            if on_reject is not None:
-                what = pending[0].district_name or pending[0].seat_key if pending else bad_key or "a seat"
+            if on_reject is not None and (pending or bad_key):  # a lone unreadable line named no seat
+                what = pending[0].district_name or pending[0].seat_key if pending else bad_key
                 lines = ", ".join(str(n) for n in bad)
                 on_reject(DataError(f"{what}: not declared: its rows include a bad line ({lines}); waiting for a "
                                     "complete, valid set of its rows"))

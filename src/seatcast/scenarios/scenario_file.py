@@ -178,6 +178,10 @@ def parse_scenario(data: Mapping[str, Any], *, source: str = "<scenario>") -> Sc
     return sc
 
 
+#: A scenario file is a few kB of TOML; anything much larger is not one (and costs time to parse).
+MAX_SCENARIO_BYTES = 1_000_000
+
+
 def load_scenario(path: str | Path) -> Scenario:
     """Read and validate a TOML scenario file."""
     p = Path(path)
@@ -185,8 +189,16 @@ def load_scenario(path: str | Path) -> Scenario:
         raw = p.read_bytes()
     except OSError as exc:
         raise ScenarioError(f"{p}: cannot read scenario file: {exc.strerror}") from None
+    if len(raw) > MAX_SCENARIO_BYTES:
+        raise ScenarioError(f"{p}: a scenario file is at most {MAX_SCENARIO_BYTES // 1000} kB, this one is "
+                            f"{len(raw) // 1000} kB")
     try:
         data = tomllib.loads(raw.decode("utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ScenarioError(f"{p}: not valid TOML: {exc}") from None
-    return parse_scenario(data, source=str(p))
+    except RecursionError:  # tomllib recurses once per level of [[a]] / {a = {b = ...}} nesting
+        raise ScenarioError(f"{p}: not a scenario: arrays or tables nested too deeply") from None
+    try:
+        return parse_scenario(data, source=str(p))
+    except RecursionError:
+        raise ScenarioError(f"{p}: not a scenario: arrays or tables nested too deeply") from None

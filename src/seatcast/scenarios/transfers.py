@@ -169,6 +169,10 @@ def describe(matrix: TransferMatrix) -> str:
             "that sends voters nowhere abstains.")
 
 
+#: A transfer matrix has a few hundred rows at most; a bigger file is not one.
+MAX_MATRIX_BYTES = 1_000_000
+
+
 def load_matrix(path: str | Path, base: TransferMatrix | None = None) -> TransferMatrix:
     """Read a user matrix: CSV with header ``from_party,to_party,fraction``.
 
@@ -176,15 +180,25 @@ def load_matrix(path: str | Path, base: TransferMatrix | None = None) -> Transfe
     cover the neutral rule (pass :func:`matrix_for`'s choice). Every error names the file and row.
     """
     p = Path(path)
+    # The path may come from a scenario file someone else wrote: check that it is a CSV file of a
+    # sensible size before reading, and never echo what an unexpected file holds.
+    if p.suffix.lower() != ".csv":
+        raise DataError("a transfer matrix must be a .csv file (from_party,to_party,fraction)", file=str(p))
     try:
+        if not p.is_file():
+            raise DataError("cannot read transfer matrix: not a regular file", file=str(p))
+        if p.stat().st_size > MAX_MATRIX_BYTES:
+            raise DataError(f"transfer matrix is larger than {MAX_MATRIX_BYTES // 1000} kB", file=str(p))
         text = p.read_text(encoding="utf-8")
     except OSError as exc:
         raise DataError(f"cannot read transfer matrix: {exc.strerror}", file=str(p)) from None
+    except UnicodeDecodeError:
+        raise DataError("transfer matrix is not UTF-8 text", file=str(p)) from None
     reader = csv.reader(text.splitlines())
     header = next(reader, None)
     want = ["from_party", "to_party", "fraction"]
     if header is None or [h.strip().lower() for h in header] != want:
-        raise DataError(f"header must be {','.join(want)}, found {','.join(header or [])!r}", file=str(p), row=1)
+        raise DataError(f"the first line must be the header {','.join(want)}", file=str(p), row=1)
     rows: dict[str, dict[str, float]] = {}
     where: dict[str, int] = {}
     for n, rec in enumerate(reader, start=2):

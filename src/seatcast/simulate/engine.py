@@ -385,11 +385,20 @@ def _run_processes(tasks: Iterator[range], workers: int, setup: ProjectionSetup,
                 yield f.result()
 
 
+#: Seconds to wait for a Dask scheduler before saying it cannot be reached (Dask's default is 30).
+DASK_CONNECT_TIMEOUT = 5.0
+
+
 def _run_dask(tasks: Iterator[range], address: str, setup: ProjectionSetup, plan: Plan, steps: Sequence[Step],
               n_sims: int, batch: int, accel: str) -> Iterator[kernels.Tally]:
     from distributed import Client
 
-    with Client(address, set_as_default=False) as client:  # type: ignore[no-untyped-call]
+    try:
+        client: Any = Client(address, set_as_default=False, timeout=DASK_CONNECT_TIMEOUT)  # type: ignore[no-untyped-call]
+    except (OSError, TimeoutError) as exc:  # refused, unknown host, or nothing answering in time
+        raise InputError(f"--dask {address}: cannot reach the Dask scheduler within {DASK_CONNECT_TIMEOUT:g} s "
+                         f"({type(exc).__name__})") from None
+    with client:
         shared = client.scatter((_portable(setup), plan, tuple(steps)), broadcast=True)
         window = IN_FLIGHT_PER_WORKER * max(1, len(client.nthreads()))
         for futures in _bounded(tasks, window, lambda t: client.submit(_dask_task, shared, t, n_sims, batch, accel,

@@ -495,8 +495,10 @@ function renderSteps() {
 
 // ---- CSV ----------------------------------------------------------------------------------
 function csvCell(v) {
-  const s = String(v === null || v === undefined ? "" : v);
-  return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+  let s = String(v === null || v === undefined ? "" : v);
+  // Text a spreadsheet would run as a formula (=, +, -, @, tab, CR) gets a leading quote; numbers stay.
+  if (typeof v !== "number" && /^[=+\-@\t\r]/.test(s) && !Number.isFinite(Number(s))) s = "'" + s;
+  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
 function downloadCsv() {
