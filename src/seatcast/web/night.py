@@ -29,6 +29,7 @@ import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import datetime
+from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -65,6 +66,9 @@ MAX_RESULTS_BYTES = 20_000_000
 MAX_NOTES = 20
 #: Seats for a majority of the House of Commons.
 MAJORITY = 326
+#: Night states computed at once; more requests wait their turn. Why: a state is a second or two of
+#: numpy, and a handful of viewers asking for different *N* must not starve the dashboard's sliders.
+MAX_CONCURRENT_STATES = 2
 
 
 class NoLiveFile(SeatcastError):
@@ -113,6 +117,7 @@ class NightBoard:
         self._locks: dict[str, threading.Lock] = {key: threading.Lock() for key in DECLARATION_ELECTIONS}
         self._answers: OrderedDict[tuple[Any, ...], dict[str, Any]] = OrderedDict()
         self._lock = threading.Lock()
+        self._slots = threading.BoundedSemaphore(MAX_CONCURRENT_STATES)
 
     # ---- replays --------------------------------------------------------------------------
     def replays(self) -> list[dict[str, Any]]:
@@ -164,7 +169,7 @@ class NightBoard:
             return made
 
     def timeline(self, election: str) -> dict[str, Any]:
-        """The real order of a replay: seat ids and names with minutes after the first declaration."""
+        """The real order of a replay: seat ids with minutes after the first declaration, and the exit poll."""
         night = self.replay_night(election)
         start = night.times[0] if night.times else None
         return {
@@ -185,6 +190,15 @@ class NightBoard:
         hit = self._cached(key)
         if hit is not None:
             return hit
+        with self._slots:
+            hit = self._cached(key)  # a viewer ahead in the queue may have asked the same
+            if hit is not None:
+                return hit
+            out = self._replay_state(night, declared, sims=sims, seed=seed, top=top)
+        self._put(key, out)
+        return out
+
+    def _replay_state(self, night: ReplayNight, declared: int, *, sims: int, seed: int, top: int) -> dict[str, Any]:
         session = NightSession(night.prior, night.base, settings=NightSettings(
             n_sims=sims, interval_scale=night.settings_scale), seed=seed)
         applied = list(night.order[:declared])
@@ -197,7 +211,6 @@ class NightBoard:
         out.update({"mode": "replay", "election": night.target.id, "base": night.base.id,
                     "order_length": len(night.order), "sims": sims, "seed": seed, "notes": list(night.notes),
                     "declared_at": night.times[declared - 1].isoformat() if declared else None})
-        self._put(key, out)
         return out
 
     # ---- live -----------------------------------------------------------------------------
@@ -221,7 +234,8 @@ class NightBoard:
             hit = live.answers.get((sims, seed, top))
             if hit is not None:
                 return hit
-            out = self._read_live(live, sims=sims, seed=seed, top=top)
+            with self._slots:
+                out = self._read_live(live, sims=sims, seed=seed, top=top)
             if len(live.answers) >= 16:
                 live.answers.clear()
             live.answers[(sims, seed, top)] = out
@@ -416,11 +430,11 @@ def night_router(board: NightBoard) -> APIRouter:
     seed_q = Query(0, ge=0, le=2**63 - 1, description="Seed: the same request gives the same state.")
     top_q = Query(10, ge=0, le=MAX_TOP, description="Undeclared seats listed as likely to change hands.")
 
+    static = Path(str(resources.files("seatcast.web") / "static"))
+
     @router.get("/night", include_in_schema=False)
     def page() -> FileResponse:
-        from seatcast.web.app import _static_dir
-
-        return FileResponse(_static_dir() / "night.html", media_type="text/html")
+        return FileResponse(static / "night.html", media_type="text/html")
 
     @router.get("/api/night", tags=["night"])
     def night_meta() -> dict[str, Any]:

@@ -201,7 +201,7 @@ function drawMap() {
     minX = Math.min(minX, x); maxX = Math.max(maxX, x); minY = Math.min(minY, y); maxY = Math.max(maxY, y);
     const poly = svg("polygon", {
       class: "hex", points: pts.map(([dx, dy]) => `${(x + dx).toFixed(1)},${(y + dy).toFixed(1)}`).join(" "),
-      "data-id": h.id, "data-name": h.name, tabindex: "0", role: "img", "aria-label": h.name, fill: "#ddd",
+      "data-id": h.id, "data-name": h.name, tabindex: "0", role: "button", "aria-label": h.name, fill: "#ddd",
     });
     const title = svg("title");
     title.textContent = h.name;
