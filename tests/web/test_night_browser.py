@@ -181,6 +181,11 @@ def test_replay_at_ten_minutes_a_second_follows_the_night_clock(night_page: Any)
     assert 5 <= shown <= sum(1 for m in minutes if m <= clock)
     assert minutes[shown - 1] <= clock
     assert p.locator('[data-testid="night-play"]').inner_text() == "Play"
+    # Jumping to any point of the night shows the state after that many real declarations.
+    p.locator('[data-testid="night-jump"]').fill("100")
+    p.wait_for_function("document.body.dataset.declared === '100'", timeout=30_000)
+    assert len([h for h in _hexes(p) if h["declared"] == "1"]) == 100
+    assert p.evaluate("window.seatcastNight.state.clock") == minutes[99]
 
 
 def _csv_rows(store: Store, ids: list[str]) -> str:

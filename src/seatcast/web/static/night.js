@@ -59,6 +59,7 @@ async function init() {
   $("night-step").addEventListener("click", step);
   $("night-restart").addEventListener("click", () => choose(state.source));
   $("night-speed").addEventListener("change", () => { state.lastTick = performance.now(); });
+  $("night-jump").addEventListener("change", () => jump(Number($("night-jump").value)));
   if (!src.value) { status("No night to show: no bundled declaration times in this store and no live file.", true); return; }
   await choose(src.value);
   state.timer = setInterval(tick, TICK_MS);
@@ -82,6 +83,7 @@ async function choose(source) {
   $("night-step").disabled = live;
   $("night-restart").disabled = live;
   $("night-speed").disabled = live;
+  $("night-jump").disabled = live;
   try {
     if (live) {
       await useHexmap(state.meta.live.hexmap);
@@ -92,6 +94,7 @@ async function choose(source) {
     status(`Preparing the ${source} replay (the prior is fitted once; this can take a while)…`);
     state.timeline = await api(`/api/night/replay/${encodeURIComponent(source)}/timeline`);
     await useHexmap(state.timeline.hexmap);
+    $("night-jump").max = String(state.timeline.order.length);
     await fetchState(0);
   } catch (err) {
     status(err.message, true);
@@ -118,6 +121,14 @@ function step() {
   const n = Math.min(state.timeline.order.length, Math.max(0, state.shown) + 1);
   state.clock = state.timeline.minutes[n - 1] || 0;
   fetchState(n);
+}
+
+function jump(n) {
+  if (!state.timeline) return;
+  pause();
+  const target = Math.min(state.timeline.order.length, Math.max(0, n));
+  state.clock = target > 0 ? state.timeline.minutes[target - 1] : 0;
+  fetchState(target);
 }
 
 // Seats declared by a night-clock time (minutes after the first result).
@@ -167,6 +178,7 @@ async function fetchState(n) {
     if (source !== state.source) return; // the viewer switched nights meanwhile
     state.night = night;
     state.shown = night.declared;
+    if (!live) $("night-jump").value = String(night.declared);
     if (!live && night.declared > 0) state.clock = Math.max(state.clock, state.timeline.minutes[night.declared - 1]);
     render();
     const ms = Math.round(performance.now() - t0);
