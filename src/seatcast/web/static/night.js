@@ -368,7 +368,7 @@ function renderChanges() {
   for (const c of state.night.likely_changes) {
     const tr = el("tr", { "data-id": c.id });
     tr.append(el("td", {}, c.name), el("td", {}, pname(c.from)), el("td", {}, pname(c.likely)),
-      el("td", {}, `${Math.round(100 * c.p_change)}%`));
+      el("td", {}, c.p_change >= 0.995 ? ">99%" : c.p_change < 0.005 ? "<1%" : `${Math.round(100 * c.p_change)}%`));
     body.append(tr);
   }
 }
