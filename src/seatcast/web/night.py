@@ -27,7 +27,7 @@ from __future__ import annotations
 import os
 import threading
 from collections import OrderedDict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from importlib import resources
 from pathlib import Path
@@ -88,7 +88,7 @@ class ReplayNight:
     target: Election
     base: Election
     prior: NightPrior
-    settings_scale: float | None
+    settings: NightSettings  # with the values learned on earlier nights (the interval factor)
     order: tuple[str, ...]  # base seat ids (same boundaries as the target) in declaration order
     times: tuple[datetime, ...]
     notes: tuple[str, ...]
@@ -139,8 +139,7 @@ class NightBoard:
 
     def replay_night(self, election: str) -> ReplayNight:
         """The replay of ``election`` (built once: the prior's covariate fit takes seconds)."""
-        from seatcast.night.prior import replay_prior
-        from seatcast.night.replay import base_of, replay_interval_scale
+        from seatcast.night.replay import base_of
 
         key = election.strip().lower()
         if key not in DECLARATION_ELECTIONS:
@@ -154,15 +153,14 @@ class NightBoard:
                 return got
             target = self.store.load(key)
             base = self.store.load(base_of(key))
-            prior = replay_prior(target, base, store=self.store)
-            scale, scale_note = replay_interval_scale(target)
+            prior, settings, learned_notes = replay_inputs(target, base, self.store)
             decls = [d for d in declarations(key) if base.has_seat(d.ons_id)]
             missing = len(prior.seat_ids) - len(decls)
             notes = [f"real declaration order of {key} (times bundled; ties within a minute by ONS id)",
-                     f"prior: {prior.source}", scale_note]
+                     f"prior: {prior.source}", *learned_notes]
             if missing:
                 notes.append(f"{missing} seats have no declaration time and are never declared in this replay")
-            made = ReplayNight(target=target, base=base, prior=prior, settings_scale=scale,
+            made = ReplayNight(target=target, base=base, prior=prior, settings=settings,
                                order=tuple(d.ons_id for d in decls), times=tuple(d.declared_at for d in decls),
                                notes=tuple(notes))
             self._replays[key] = made
@@ -199,8 +197,7 @@ class NightBoard:
         return out
 
     def _replay_state(self, night: ReplayNight, declared: int, *, sims: int, seed: int, top: int) -> dict[str, Any]:
-        session = NightSession(night.prior, night.base, settings=NightSettings(
-            n_sims=sims, interval_scale=night.settings_scale), seed=seed)
+        session = NightSession(night.prior, night.base, settings=replace(night.settings, n_sims=sims), seed=seed)
         applied = list(night.order[:declared])
         for sid in applied:
             session.apply(_declaration(night.target, sid))
@@ -255,7 +252,7 @@ class NightBoard:
             text = live.path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
             raise InputError(f"{live.path}: cannot read the live results file ({exc})") from None
-        session = NightSession(live.prior, live.base, settings=NightSettings(n_sims=sims), seed=seed)
+        session = NightSession(live.prior, live.base, settings=replace(live_settings(), n_sims=sims), seed=seed)
         applied: list[str] = []
         for decl in group(read_rows(text.splitlines(), file=str(live.path), on_error=warn)):
             try:
@@ -295,6 +292,27 @@ class NightBoard:
             self._answers[key] = value
             while len(self._answers) > STATE_CACHE:
                 self._answers.popitem(last=False)
+
+
+def replay_inputs(target: Election, base: Election, store: Store) -> tuple[NightPrior, NightSettings,
+                                                                           tuple[str, ...]]:
+    """A replay's prior, its learned settings and their notes, as ``night --replay`` gets them.
+
+    The one place this module reaches the night engine's learned values: the honest prior
+    (final polls and nominations, :func:`seatcast.night.prior.replay_prior`) and the interval
+    factor learned on replays of earlier elections only (rolling origin).
+    """
+    from seatcast.night.prior import replay_prior
+    from seatcast.night.replay import replay_interval_scale
+
+    prior = replay_prior(target, base, store=store)
+    scale, note = replay_interval_scale(target)
+    return prior, NightSettings(interval_scale=scale), (note,)
+
+
+def live_settings() -> NightSettings:
+    """The settings of a live night: the learned values of every bundled night (the engine's default)."""
+    return NightSettings()
 
 
 def _exit_poll(election: str) -> dict[str, int] | None:
