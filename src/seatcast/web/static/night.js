@@ -55,6 +55,7 @@ async function init() {
   if (wanted && [...src.options].some((o) => o.value === wanted)) src.value = wanted;
   else if (!state.meta.live && state.meta.replays.length) src.value = state.meta.replays[state.meta.replays.length - 1].election;
   src.addEventListener("change", () => choose(src.value));
+  $("night-controls").addEventListener("submit", (ev) => ev.preventDefault()); // no inline script (CSP)
   $("night-play").addEventListener("click", () => (state.playing ? pause() : play()));
   $("night-step").addEventListener("click", step);
   $("night-restart").addEventListener("click", () => choose(state.source));
