@@ -25,7 +25,7 @@ def client(store_path: Path, store: Store) -> Iterator[Any]:
 
     from seatcast.web.app import create_app
 
-    with TestClient(create_app(db=store_path, max_sims=5000, warm=False)) as c:
+    with TestClient(create_app(db=store_path, max_sims=5000, warm=False), base_url="http://localhost") as c:
         yield c
 
 
