@@ -11,7 +11,8 @@ Two sources of declarations, one answer shape (:func:`state_record`):
   when the projection is slower than the clock; two viewers never share or leak a session, and a
   reload resumes anywhere. The answer depends only on the request, so it is cached.
 * **live** (``GET /api/night/live``): the results file named when the server started
-  (``seatcast serve --night-results FILE``; the CSV or JSON lines the ``night`` command reads).
+  (``seatcast serve --night-results FILE``; the CSV or JSON lines the ``night`` command reads),
+  or a feed on standard input (``--night-results -``, kept as a bounded :class:`FeedBuffer`).
   No request names a path. The file is re-read when its size or modification time changes
   (bounded by :data:`MAX_RESULTS_BYTES`); rows the stream reader rejects become notes.
 
@@ -25,13 +26,14 @@ previous answer has arrived.
 from __future__ import annotations
 
 import os
+import sys
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -95,12 +97,64 @@ class ReplayNight:
 
 
 @dataclass
-class LiveNight:
-    """A results file followed live: the base election and the prior its declarations update."""
+class FeedBuffer:
+    """The lines of a results feed (standard input), read by a background thread; bounded in size.
 
-    path: Path
+    Why a buffer rather than a session: every live answer is recomputed from all the lines so far,
+    as for a file, so the server holds nothing but the text (at most :data:`MAX_RESULTS_BYTES`;
+    later lines are dropped and a note says so).
+    """
+
+    lines: list[str] = field(default_factory=list)
+    size: int = 0
+    version: int = 0
+    overflow: bool = False
+    error: str = ""  # why reading stopped before the stream ended, if it did
+    reader: threading.Thread | None = None
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def add(self, line: str) -> None:
+        """Keep one line (its newline removed), unless the buffer is full."""
+        with self.lock:
+            if self.size + len(line) > MAX_RESULTS_BYTES:
+                self.overflow = True
+                return
+            self.lines.append(line.rstrip("\r\n"))
+            self.size += len(line)
+            self.version += 1
+
+    def snapshot(self) -> tuple[int, list[str], bool, str]:
+        """The version, a copy of the lines, whether lines were dropped, and why reading stopped."""
+        with self.lock:
+            return self.version, list(self.lines), self.overflow, self.error
+
+
+def read_feed(stream: IO[str], feed: FeedBuffer) -> threading.Thread:
+    """Read ``stream`` into ``feed`` line by line in a daemon thread (it ends with the stream)."""
+
+    def run() -> None:
+        try:
+            for line in stream:
+                feed.add(line)
+        except (OSError, ValueError) as exc:  # a closed or undecodable stream ends the feed, with a note
+            with feed.lock:
+                feed.error = f"the feed stopped: {exc}"
+                feed.version += 1
+
+    thread = threading.Thread(target=run, name="seatcast-night-feed", daemon=True)
+    feed.reader = thread
+    thread.start()
+    return thread
+
+
+@dataclass
+class LiveNight:
+    """A results file (or a feed on standard input) followed live, with the base and prior it updates."""
+
+    path: Path | None
     base: Election
     prior: NightPrior
+    feed: FeedBuffer | None = None
     seen: tuple[int, int] = (-1, -1)
     answers: dict[tuple[int, int, int], dict[str, Any]] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -217,13 +271,17 @@ class NightBoard:
         live = self.live
         if live is None:
             raise NoLiveFile("this server follows no live results file (start it with --night-results FILE)")
-        try:
-            st = os.stat(live.path)
-        except OSError as exc:
-            raise InputError(f"{live.path}: cannot read the live results file ({exc.strerror})") from None
-        if st.st_size > MAX_RESULTS_BYTES:
-            raise InputError(f"{live.path}: over {MAX_RESULTS_BYTES} bytes; not a results file")
-        stamp = (st.st_size, st.st_mtime_ns)
+        if live.feed is not None:
+            stamp = (live.feed.version, 0)
+        else:
+            assert live.path is not None
+            try:
+                st = os.stat(live.path)
+            except OSError as exc:
+                raise InputError(f"{live.path}: cannot read the live results file ({exc.strerror})") from None
+            if st.st_size > MAX_RESULTS_BYTES:
+                raise InputError(f"{live.path}: over {MAX_RESULTS_BYTES} bytes; not a results file")
+            stamp = (st.st_size, st.st_mtime_ns)
         with live.lock:
             if stamp != live.seen:
                 live.answers.clear()
@@ -248,13 +306,26 @@ class NightBoard:
             if len(notes) < MAX_NOTES:
                 notes.append(str(exc))
 
-        try:
-            text = live.path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise InputError(f"{live.path}: cannot read the live results file ({exc})") from None
+        if live.feed is not None:
+            _, lines, overflow, error = live.feed.snapshot()
+            label = "<stdin>"
+            if overflow:
+                warn(InputError(f"{label}: over {MAX_RESULTS_BYTES} bytes; later lines were dropped"))
+            if error:
+                warn(InputError(f"{label}: {error}"))
+        else:
+            assert live.path is not None
+            label = str(live.path)
+            try:
+                text = live.path.read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError) as exc:
+                raise InputError(f"{live.path}: cannot read the live results file ({exc})") from None
+            lines = text.splitlines()
+            if lines and not text.endswith("\n"):
+                lines.pop()  # a line still being written: read it next time, whole
         session = NightSession(live.prior, live.base, settings=replace(live_settings(), n_sims=sims), seed=seed)
         applied: list[str] = []
-        for decl in group(read_rows(text.splitlines(), file=str(live.path), on_error=warn)):
+        for decl in group(read_rows(lines, file=label, on_error=warn)):
             try:
                 kind = session.apply(decl)
             except SeatcastError as exc:
@@ -405,11 +476,13 @@ def _won(session: NightSession) -> dict[str, int]:
     return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
 
 
-def live_night(store: Store, path: str | Path, base: str | None, prior_json: str | Path | None = None) -> LiveNight:
+def live_night(store: Store, path: str | Path, base: str | None, prior_json: str | Path | None = None,
+               *, stream: IO[str] | None = None) -> LiveNight:
     """A :class:`LiveNight` over ``path``: the prior from a forecast JSON, else no change from the base.
 
     ``base`` defaults to the latest stored general election. Errors name the file; a results
-    file that does not exist yet is fine (it is read when it appears).
+    file that does not exist yet is fine (it is read when it appears). ``path`` ``-`` is a feed:
+    the lines of ``stream`` (standard input by default), read as they come.
     """
     import json
 
@@ -431,6 +504,10 @@ def live_night(store: Store, path: str | Path, base: str | None, prior_json: str
     else:
         prior = prior_from_projection(project(base_el, model="transition"), base_el,
                                       source=f"no change from {base_el.id} (no --night-prior given)")
+    if str(path) == "-":
+        feed = FeedBuffer()
+        read_feed(stream if stream is not None else sys.stdin, feed)
+        return LiveNight(path=None, base=base_el, prior=prior, feed=feed)
     results = Path(path)
     if results.exists() and not results.is_file():
         raise DataError("not a file", file=str(results))
@@ -458,9 +535,10 @@ def night_router(board: NightBoard) -> APIRouter:
     def night_meta() -> dict[str, Any]:
         """The replayable nights (real declaration order bundled) and whether a live file is followed."""
         live = board.live
-        return {"replays": board.replays(), "live": None if live is None else {"base": live.base.id,
-                "hexmap": boundaries_for(live.base.boundaries), "seats": live.prior.n_seats,
-                "prior": live.prior.source}, "default_sims": min(NIGHT_SIMS, board.max_sims),
+        following = None if live is None else {
+            "base": live.base.id, "hexmap": boundaries_for(live.base.boundaries), "seats": live.prior.n_seats,
+            "prior": live.prior.source, "feed": live.feed is not None}
+        return {"replays": board.replays(), "live": following, "default_sims": min(NIGHT_SIMS, board.max_sims),
                 "max_sims": board.max_sims, "majority": MAJORITY}
 
     @router.get("/api/night/replay/{election}/timeline", tags=["night"])

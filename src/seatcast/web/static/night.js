@@ -49,7 +49,10 @@ async function init() {
   state.names = Object.fromEntries(meta.parties.map((p) => [p.code, p.name]));
   state.meta = await api("/api/night");
   const src = $("night-source");
-  if (state.meta.live) src.append(el("option", { value: "live" }, `Live: results file (base ${state.meta.live.base})`));
+  if (state.meta.live) {
+    const what = state.meta.live.feed ? "results feed" : "results file";
+    src.append(el("option", { value: "live" }, `Live: ${what} (base ${state.meta.live.base})`));
+  }
   for (const r of state.meta.replays) src.append(el("option", { value: r.election }, `Replay: ${r.name}`));
   const wanted = new URLSearchParams(window.location.search).get("night");
   if (wanted && [...src.options].some((o) => o.value === wanted)) src.value = wanted;
