@@ -500,7 +500,12 @@ def live_night(store: Store, path: str | Path, base: str | None, prior_json: str
             data = json.loads(Path(prior_json).read_text(encoding="utf-8"))
         except (OSError, json.JSONDecodeError) as exc:
             raise InputError(f"--night-prior {prior_json}: cannot read a forecast JSON ({exc})") from None
-        prior = prior_from_forecast(data if isinstance(data, dict) else {}, base_el)
+        data = data if isinstance(data, dict) else {}
+        made_for = data.get("base")
+        if made_for is not None and str(made_for) != base_el.id:  # its seats would be matched to the wrong map
+            raise InputError(f"--night-prior {prior_json} is a forecast from base {made_for}, not {base_el.id}: "
+                             f"give --night-base {made_for}, or make one with `seatcast forecast --base {base_el.id}`")
+        prior = prior_from_forecast(data, base_el)
     else:
         prior = prior_from_projection(project(base_el, model="transition"), base_el,
                                       source=f"no change from {base_el.id} (no --night-prior given)")
