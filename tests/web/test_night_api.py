@@ -25,7 +25,7 @@ def client(store_path: Path, store: Store) -> Iterator[Any]:
 
     from seatcast.web.app import create_app
 
-    with TestClient(create_app(db=store_path, max_sims=5000, warm=False)) as c:
+    with TestClient(create_app(db=store_path, max_sims=5000, warm=False), base_url="http://localhost") as c:
         yield c
 
 
@@ -37,6 +37,7 @@ def test_night_page_is_served_and_linked_from_the_dashboard(client: Any) -> None
     for path in ("/night", "/static/night.js", "/static/night.css"):
         body = client.get(path).text
         assert "http://" not in body.replace("http://www.w3.org/2000/svg", "") and "https://" not in body
+    assert "onsubmit" not in r.text and "<script>" not in r.text  # no inline script: a strict CSP holds
 
 
 def test_night_lists_the_four_replayable_nights_and_no_live_file(client: Any) -> None:
@@ -179,3 +180,42 @@ def test_replay_on_the_2010_boundaries_covers_the_2010_hexmap_and_ends_at_the_re
     assert s["seats_won"] == store.load("ge2019").seats_won()
     first = client.get("/api/night/replay/ge2019", params={"declared": 1, "sims": 100}).json()["latest"][0]
     assert first["name"] == "Newcastle Upon Tyne Central" and first["time"] == "23:27"
+
+
+def test_live_follows_a_feed_on_a_stream_as_lines_arrive(client: Any, store: Store) -> None:
+    import time
+
+    from seatcast.web.night import live_night
+
+    read_end, write_end = os.pipe()
+    order = declaration_order("ge2024")
+    board = client.app.state.night
+    with os.fdopen(read_end, encoding="utf-8") as stream, os.fdopen(write_end, "w", encoding="utf-8") as feed:
+        board.live = live_night(store, "-", "ge2019n24", stream=stream)
+        try:
+            assert client.get("/api/night").json()["live"]["feed"] is True
+
+            def state_with(n: int) -> dict[str, Any]:
+                deadline = time.monotonic() + 30
+                while True:
+                    s: dict[str, Any] = client.get("/api/night/live").json()
+                    if s["declared"] == n or time.monotonic() > deadline:
+                        return s
+                    time.sleep(0.1)
+
+            assert state_with(0)["declared"] == 0
+            feed.write("\n".join(_rows(store, "ge2024", order[:2])) + "\n")
+            feed.flush()
+            s = state_with(2)
+            assert s["declared"] == 2 and s["latest"][0]["id"] == order[1]
+            feed.write("\n".join(_rows(store, "ge2024", order[2:6])) + "\n")
+            feed.flush()
+            s = state_with(6)
+            assert s["declared"] == 6 and [d["id"] for d in s["latest"]] == order[:6][::-1]
+            feed.close()  # the feed ends: the reader stops, and the night so far stays
+            reader = board.live.feed.reader
+            reader.join(timeout=10)
+            assert not reader.is_alive()
+            assert client.get("/api/night/live").json()["declared"] == 6
+        finally:
+            board.live = None

@@ -1,5 +1,8 @@
 """The election-night page in real headless Chromium (Debian's ``chromium``), driven by Python Playwright.
 
+Waits are written as functions (``"() => ..."``): Playwright evaluates a bare expression with
+``eval``, which a strict Content-Security-Policy (no ``unsafe-eval``) refuses.
+
 As in test_web_browser.py: a uvicorn server in a thread on a free 127.0.0.1 port over the session
 store; the page's console errors, page errors, failed requests, 4xx/5xx answers and any request
 leaving the server are recorded and must be none.
@@ -97,7 +100,7 @@ def _open(browser: Any, server: str, path: str, ready: str, timeout_ms: int) -> 
     p.on("request", lambda r: None if r.url.startswith((server, "data:", "blob:"))
          else problems.append(f"external request: {r.url}"))
     p.goto(server + path)
-    p.wait_for_function(f"document.body.dataset.declared === '{ready}'", timeout=timeout_ms)
+    p.wait_for_function(f"() => document.body.dataset.declared === '{ready}'", timeout=timeout_ms)
     yield p
     ctx.close()
     assert problems == []
@@ -131,7 +134,7 @@ def test_fast_replay_reaches_650_declared_and_ends_at_the_actual_result(night_pa
     assert p.locator('[data-testid="exit-lab"]').inner_text() == "410"  # the 10 pm exit poll, beside
     # One result: the first seat of the real 2024 order turns solid, and heads the latest list.
     p.locator('[data-testid="night-step"]').click()
-    p.wait_for_function("document.body.dataset.declared === '1'", timeout=30_000)
+    p.wait_for_function("() => document.body.dataset.declared === '1'", timeout=30_000)
     solid = [h for h in _hexes(p) if h["declared"] == "1"]
     assert [h["id"] for h in solid] == [declaration_order("ge2024")[0]] and solid[0]["opacity"] == "1"
     assert solid[0]["label"] == "Houghton and Sunderland South: declared, Labour"
@@ -142,13 +145,13 @@ def test_fast_replay_reaches_650_declared_and_ends_at_the_actual_result(night_pa
     p.locator('[data-testid="night-speed"]').select_option("fast")
     start = time.perf_counter()
     p.locator('[data-testid="night-play"]').click()
-    p.wait_for_function("Number(document.body.dataset.declared) > 1 && Number(document.body.dataset.declared) < 650",
+    p.wait_for_function("() => { const n = Number(document.body.dataset.declared); return n > 1 && n < 650; }",
                         timeout=30_000)
     middle = _hexes(p)
     assert any(h["declared"] == "1" for h in middle) and any(h["opacity"] == "0.3" for h in middle)
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     p.screenshot(path=str(ARTIFACTS / "night-middle.png"), full_page=True)
-    p.wait_for_function("document.body.dataset.declared === '650'", timeout=60_000)
+    p.wait_for_function("() => document.body.dataset.declared === '650'", timeout=60_000)
     elapsed = time.perf_counter() - start
     assert elapsed < 60, f"a fast replay of 650 seats took {elapsed:.1f} s"
     actual = store.load("ge2024")
@@ -172,15 +175,20 @@ def test_replay_at_ten_minutes_a_second_follows_the_night_clock(night_page: Any)
     p = night_page
     p.locator('[data-testid="night-speed"]').select_option("600")
     p.locator('[data-testid="night-play"]').click()
-    p.wait_for_function("Number(document.body.dataset.declared) >= 5", timeout=60_000)
+    p.wait_for_function("() => Number(document.body.dataset.declared) >= 5", timeout=60_000)
     p.locator('[data-testid="night-play"]').click()  # pause
-    p.wait_for_function("!window.seatcastNight.state.inflight")
+    p.wait_for_function("() => !window.seatcastNight.state.inflight")
     shown, clock = p.evaluate("[window.seatcastNight.state.shown, window.seatcastNight.state.clock]")
     minutes = p.evaluate("window.seatcastNight.state.timeline.minutes")
     # Every seat shown had declared by the night's clock; the page never runs ahead of it.
     assert 5 <= shown <= sum(1 for m in minutes if m <= clock)
     assert minutes[shown - 1] <= clock
     assert p.locator('[data-testid="night-play"]').inner_text() == "Play"
+    # Jumping to any point of the night shows the state after that many real declarations.
+    p.locator('[data-testid="night-jump"]').fill("100")
+    p.wait_for_function("() => document.body.dataset.declared === '100'", timeout=30_000)
+    assert len([h for h in _hexes(p) if h["declared"] == "1"]) == 100
+    assert p.evaluate("window.seatcastNight.state.clock") == minutes[99]
 
 
 def _csv_rows(store: Store, ids: list[str]) -> str:
@@ -207,7 +215,7 @@ def test_live_night_follows_a_growing_results_file(browser: Any, server_app: tup
             with path.open("a", encoding="utf-8") as fh:
                 fh.write(_csv_rows(store, order[3:8]))
             os.utime(path, ns=(1, 10**18))
-            p.wait_for_function("document.body.dataset.declared === '8'", timeout=30_000)
+            p.wait_for_function("() => document.body.dataset.declared === '8'", timeout=30_000)
             assert p.locator("#night-latest li").first.get_attribute("data-id") == order[7]
             assert len([h for h in _hexes(p) if h["declared"] == "1"]) == 8
             assert p.locator('[data-testid="night-status"]').inner_text().startswith("Live: 8 of 650 declared")

@@ -52,3 +52,12 @@ def test_unreadable_night_prior_names_the_file(monkeypatch: pytest.MonkeyPatch, 
     code, out, served = _serve(monkeypatch, "--night-results", str(tmp_path / "r.csv"), "--night-prior", str(bad))
     assert code != 0 and not served
     assert str(bad) in out.replace("\n", "")
+
+
+def test_night_prior_from_another_base_is_refused(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    forecast = tmp_path / "forecast.json"
+    forecast.write_text('{"base": "ge2019", "seats": []}', encoding="utf-8")
+    code, out, served = _serve(monkeypatch, "--night-results", str(tmp_path / "r.csv"), "--night-base", "ge2024",
+                               "--night-prior", str(forecast))
+    assert code != 0 and not served
+    assert "from base ge2019, not ge2024" in out

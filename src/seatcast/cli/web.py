@@ -20,7 +20,8 @@ def serve(
         int | None, typer.Option("--max-sims", min=1, help="Cap on simulations per forecast request.")
     ] = None,
     night_results: Annotated[Path | None, typer.Option(
-        "--night-results", help="Follow this results file (the CSV or JSON lines `night` reads) at /night.")] = None,
+        "--night-results", help="Follow this results file (the CSV or JSON lines `night` reads; - for a feed on "
+                                "standard input) at /night.")] = None,
     night_base: Annotated[str | None, typer.Option(
         "--night-base", help="Base election of the live night (default: the latest stored general election).")] = None,
     night_prior: Annotated[Path | None, typer.Option(

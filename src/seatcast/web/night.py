@@ -11,7 +11,8 @@ Two sources of declarations, one answer shape (:func:`state_record`):
   when the projection is slower than the clock; two viewers never share or leak a session, and a
   reload resumes anywhere. The answer depends only on the request, so it is cached.
 * **live** (``GET /api/night/live``): the results file named when the server started
-  (``seatcast serve --night-results FILE``; the CSV or JSON lines the ``night`` command reads).
+  (``seatcast serve --night-results FILE``; the CSV or JSON lines the ``night`` command reads),
+  or a feed on standard input (``--night-results -``, kept as a bounded :class:`FeedBuffer`).
   No request names a path. The file is re-read when its size or modification time changes
   (bounded by :data:`MAX_RESULTS_BYTES`); rows the stream reader rejects become notes.
 
@@ -25,12 +26,14 @@ previous answer has arrived.
 from __future__ import annotations
 
 import os
+import sys
 import threading
 from collections import OrderedDict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
+from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -65,6 +68,9 @@ MAX_RESULTS_BYTES = 20_000_000
 MAX_NOTES = 20
 #: Seats for a majority of the House of Commons.
 MAJORITY = 326
+#: Night states computed at once; more requests wait their turn. Why: a state is a second or two of
+#: numpy, and a handful of viewers asking for different *N* must not starve the dashboard's sliders.
+MAX_CONCURRENT_STATES = 2
 
 
 class NoLiveFile(SeatcastError):
@@ -84,19 +90,71 @@ class ReplayNight:
     target: Election
     base: Election
     prior: NightPrior
-    settings_scale: float | None
+    settings: NightSettings  # with the values learned on earlier nights (the interval factor)
     order: tuple[str, ...]  # base seat ids (same boundaries as the target) in declaration order
     times: tuple[datetime, ...]
     notes: tuple[str, ...]
 
 
 @dataclass
-class LiveNight:
-    """A results file followed live: the base election and the prior its declarations update."""
+class FeedBuffer:
+    """The lines of a results feed (standard input), read by a background thread; bounded in size.
 
-    path: Path
+    Why a buffer rather than a session: every live answer is recomputed from all the lines so far,
+    as for a file, so the server holds nothing but the text (at most :data:`MAX_RESULTS_BYTES`;
+    later lines are dropped and a note says so).
+    """
+
+    lines: list[str] = field(default_factory=list)
+    size: int = 0
+    version: int = 0
+    overflow: bool = False
+    error: str = ""  # why reading stopped before the stream ended, if it did
+    reader: threading.Thread | None = None
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def add(self, line: str) -> None:
+        """Keep one line (its newline removed), unless the buffer is full."""
+        with self.lock:
+            if self.size + len(line) > MAX_RESULTS_BYTES:
+                self.overflow = True
+                return
+            self.lines.append(line.rstrip("\r\n"))
+            self.size += len(line)
+            self.version += 1
+
+    def snapshot(self) -> tuple[int, list[str], bool, str]:
+        """The version, a copy of the lines, whether lines were dropped, and why reading stopped."""
+        with self.lock:
+            return self.version, list(self.lines), self.overflow, self.error
+
+
+def read_feed(stream: IO[str], feed: FeedBuffer) -> threading.Thread:
+    """Read ``stream`` into ``feed`` line by line in a daemon thread (it ends with the stream)."""
+
+    def run() -> None:
+        try:
+            for line in stream:
+                feed.add(line)
+        except (OSError, ValueError) as exc:  # a closed or undecodable stream ends the feed, with a note
+            with feed.lock:
+                feed.error = f"the feed stopped: {exc}"
+                feed.version += 1
+
+    thread = threading.Thread(target=run, name="seatcast-night-feed", daemon=True)
+    feed.reader = thread
+    thread.start()
+    return thread
+
+
+@dataclass
+class LiveNight:
+    """A results file (or a feed on standard input) followed live, with the base and prior it updates."""
+
+    path: Path | None
     base: Election
     prior: NightPrior
+    feed: FeedBuffer | None = None
     seen: tuple[int, int] = (-1, -1)
     answers: dict[tuple[int, int, int], dict[str, Any]] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -113,6 +171,7 @@ class NightBoard:
         self._locks: dict[str, threading.Lock] = {key: threading.Lock() for key in DECLARATION_ELECTIONS}
         self._answers: OrderedDict[tuple[Any, ...], dict[str, Any]] = OrderedDict()
         self._lock = threading.Lock()
+        self._slots = threading.BoundedSemaphore(MAX_CONCURRENT_STATES)
 
     # ---- replays --------------------------------------------------------------------------
     def replays(self) -> list[dict[str, Any]]:
@@ -134,8 +193,7 @@ class NightBoard:
 
     def replay_night(self, election: str) -> ReplayNight:
         """The replay of ``election`` (built once: the prior's covariate fit takes seconds)."""
-        from seatcast.night.prior import replay_prior
-        from seatcast.night.replay import base_of, replay_interval_scale
+        from seatcast.night.replay import base_of
 
         key = election.strip().lower()
         if key not in DECLARATION_ELECTIONS:
@@ -149,22 +207,21 @@ class NightBoard:
                 return got
             target = self.store.load(key)
             base = self.store.load(base_of(key))
-            prior = replay_prior(target, base, store=self.store)
-            scale, scale_note = replay_interval_scale(target)
+            prior, settings, learned_notes = replay_inputs(target, base, self.store)
             decls = [d for d in declarations(key) if base.has_seat(d.ons_id)]
             missing = len(prior.seat_ids) - len(decls)
             notes = [f"real declaration order of {key} (times bundled; ties within a minute by ONS id)",
-                     f"prior: {prior.source}", scale_note]
+                     f"prior: {prior.source}", *learned_notes]
             if missing:
                 notes.append(f"{missing} seats have no declaration time and are never declared in this replay")
-            made = ReplayNight(target=target, base=base, prior=prior, settings_scale=scale,
+            made = ReplayNight(target=target, base=base, prior=prior, settings=settings,
                                order=tuple(d.ons_id for d in decls), times=tuple(d.declared_at for d in decls),
                                notes=tuple(notes))
             self._replays[key] = made
             return made
 
     def timeline(self, election: str) -> dict[str, Any]:
-        """The real order of a replay: seat ids and names with minutes after the first declaration."""
+        """The real order of a replay: seat ids with minutes after the first declaration, and the exit poll."""
         night = self.replay_night(election)
         start = night.times[0] if night.times else None
         return {
@@ -185,8 +242,16 @@ class NightBoard:
         hit = self._cached(key)
         if hit is not None:
             return hit
-        session = NightSession(night.prior, night.base, settings=NightSettings(
-            n_sims=sims, interval_scale=night.settings_scale), seed=seed)
+        with self._slots:
+            hit = self._cached(key)  # a viewer ahead in the queue may have asked the same
+            if hit is not None:
+                return hit
+            out = self._replay_state(night, declared, sims=sims, seed=seed, top=top)
+        self._put(key, out)
+        return out
+
+    def _replay_state(self, night: ReplayNight, declared: int, *, sims: int, seed: int, top: int) -> dict[str, Any]:
+        session = NightSession(night.prior, night.base, settings=replace(night.settings, n_sims=sims), seed=seed)
         applied = list(night.order[:declared])
         for sid in applied:
             session.apply(_declaration(night.target, sid))
@@ -197,7 +262,6 @@ class NightBoard:
         out.update({"mode": "replay", "election": night.target.id, "base": night.base.id,
                     "order_length": len(night.order), "sims": sims, "seed": seed, "notes": list(night.notes),
                     "declared_at": night.times[declared - 1].isoformat() if declared else None})
-        self._put(key, out)
         return out
 
     # ---- live -----------------------------------------------------------------------------
@@ -207,13 +271,17 @@ class NightBoard:
         live = self.live
         if live is None:
             raise NoLiveFile("this server follows no live results file (start it with --night-results FILE)")
-        try:
-            st = os.stat(live.path)
-        except OSError as exc:
-            raise InputError(f"{live.path}: cannot read the live results file ({exc.strerror})") from None
-        if st.st_size > MAX_RESULTS_BYTES:
-            raise InputError(f"{live.path}: over {MAX_RESULTS_BYTES} bytes; not a results file")
-        stamp = (st.st_size, st.st_mtime_ns)
+        if live.feed is not None:
+            stamp = (live.feed.version, 0)
+        else:
+            assert live.path is not None
+            try:
+                st = os.stat(live.path)
+            except OSError as exc:
+                raise InputError(f"{live.path}: cannot read the live results file ({exc.strerror})") from None
+            if st.st_size > MAX_RESULTS_BYTES:
+                raise InputError(f"{live.path}: over {MAX_RESULTS_BYTES} bytes; not a results file")
+            stamp = (st.st_size, st.st_mtime_ns)
         with live.lock:
             if stamp != live.seen:
                 live.answers.clear()
@@ -221,7 +289,8 @@ class NightBoard:
             hit = live.answers.get((sims, seed, top))
             if hit is not None:
                 return hit
-            out = self._read_live(live, sims=sims, seed=seed, top=top)
+            with self._slots:
+                out = self._read_live(live, sims=sims, seed=seed, top=top)
             if len(live.answers) >= 16:
                 live.answers.clear()
             live.answers[(sims, seed, top)] = out
@@ -237,13 +306,26 @@ class NightBoard:
             if len(notes) < MAX_NOTES:
                 notes.append(str(exc))
 
-        try:
-            text = live.path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise InputError(f"{live.path}: cannot read the live results file ({exc})") from None
-        session = NightSession(live.prior, live.base, settings=NightSettings(n_sims=sims), seed=seed)
+        if live.feed is not None:
+            _, lines, overflow, error = live.feed.snapshot()
+            label = "<stdin>"
+            if overflow:
+                warn(InputError(f"{label}: over {MAX_RESULTS_BYTES} bytes; later lines were dropped"))
+            if error:
+                warn(InputError(f"{label}: {error}"))
+        else:
+            assert live.path is not None
+            label = str(live.path)
+            try:
+                text = live.path.read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError) as exc:
+                raise InputError(f"{live.path}: cannot read the live results file ({exc})") from None
+            lines = text.splitlines()
+            if lines and not text.endswith("\n"):
+                lines.pop()  # a line still being written: read it next time, whole
+        session = NightSession(live.prior, live.base, settings=replace(live_settings(), n_sims=sims), seed=seed)
         applied: list[str] = []
-        for decl in group(read_rows(text.splitlines(), file=str(live.path), on_error=warn)):
+        for decl in group(read_rows(lines, file=label, on_error=warn)):
             try:
                 kind = session.apply(decl)
             except SeatcastError as exc:
@@ -281,6 +363,27 @@ class NightBoard:
             self._answers[key] = value
             while len(self._answers) > STATE_CACHE:
                 self._answers.popitem(last=False)
+
+
+def replay_inputs(target: Election, base: Election, store: Store) -> tuple[NightPrior, NightSettings,
+                                                                           tuple[str, ...]]:
+    """A replay's prior, its learned settings and their notes, as ``night --replay`` gets them.
+
+    The one place this module reaches the night engine's learned values: the honest prior
+    (final polls and nominations, :func:`seatcast.night.prior.replay_prior`) and the interval
+    factor learned on replays of earlier elections only (rolling origin).
+    """
+    from seatcast.night.prior import replay_prior
+    from seatcast.night.replay import replay_interval_scale
+
+    prior = replay_prior(target, base, store=store)
+    scale, note = replay_interval_scale(target)
+    return prior, NightSettings(interval_scale=scale), (note,)
+
+
+def live_settings() -> NightSettings:
+    """The settings of a live night: the learned values of every bundled night (the engine's default)."""
+    return NightSettings()
 
 
 def _exit_poll(election: str) -> dict[str, int] | None:
@@ -373,11 +476,13 @@ def _won(session: NightSession) -> dict[str, int]:
     return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
 
 
-def live_night(store: Store, path: str | Path, base: str | None, prior_json: str | Path | None = None) -> LiveNight:
+def live_night(store: Store, path: str | Path, base: str | None, prior_json: str | Path | None = None,
+               *, stream: IO[str] | None = None) -> LiveNight:
     """A :class:`LiveNight` over ``path``: the prior from a forecast JSON, else no change from the base.
 
     ``base`` defaults to the latest stored general election. Errors name the file; a results
-    file that does not exist yet is fine (it is read when it appears).
+    file that does not exist yet is fine (it is read when it appears). ``path`` ``-`` is a feed:
+    the lines of ``stream`` (standard input by default), read as they come.
     """
     import json
 
@@ -395,10 +500,19 @@ def live_night(store: Store, path: str | Path, base: str | None, prior_json: str
             data = json.loads(Path(prior_json).read_text(encoding="utf-8"))
         except (OSError, json.JSONDecodeError) as exc:
             raise InputError(f"--night-prior {prior_json}: cannot read a forecast JSON ({exc})") from None
-        prior = prior_from_forecast(data if isinstance(data, dict) else {}, base_el)
+        data = data if isinstance(data, dict) else {}
+        made_for = data.get("base")
+        if made_for is not None and str(made_for) != base_el.id:  # its seats would be matched to the wrong map
+            raise InputError(f"--night-prior {prior_json} is a forecast from base {made_for}, not {base_el.id}: "
+                             f"give --night-base {made_for}, or make one with `seatcast forecast --base {base_el.id}`")
+        prior = prior_from_forecast(data, base_el)
     else:
         prior = prior_from_projection(project(base_el, model="transition"), base_el,
                                       source=f"no change from {base_el.id} (no --night-prior given)")
+    if str(path) == "-":
+        feed = FeedBuffer()
+        read_feed(stream if stream is not None else sys.stdin, feed)
+        return LiveNight(path=None, base=base_el, prior=prior, feed=feed)
     results = Path(path)
     if results.exists() and not results.is_file():
         raise DataError("not a file", file=str(results))
@@ -416,19 +530,20 @@ def night_router(board: NightBoard) -> APIRouter:
     seed_q = Query(0, ge=0, le=2**63 - 1, description="Seed: the same request gives the same state.")
     top_q = Query(10, ge=0, le=MAX_TOP, description="Undeclared seats listed as likely to change hands.")
 
+    static = Path(str(resources.files("seatcast.web") / "static"))
+
     @router.get("/night", include_in_schema=False)
     def page() -> FileResponse:
-        from seatcast.web.app import _static_dir
-
-        return FileResponse(_static_dir() / "night.html", media_type="text/html")
+        return FileResponse(static / "night.html", media_type="text/html")
 
     @router.get("/api/night", tags=["night"])
     def night_meta() -> dict[str, Any]:
         """The replayable nights (real declaration order bundled) and whether a live file is followed."""
         live = board.live
-        return {"replays": board.replays(), "live": None if live is None else {"base": live.base.id,
-                "hexmap": boundaries_for(live.base.boundaries), "seats": live.prior.n_seats,
-                "prior": live.prior.source}, "default_sims": min(NIGHT_SIMS, board.max_sims),
+        following = None if live is None else {
+            "base": live.base.id, "hexmap": boundaries_for(live.base.boundaries), "seats": live.prior.n_seats,
+            "prior": live.prior.source, "feed": live.feed is not None}
+        return {"replays": board.replays(), "live": following, "default_sims": min(NIGHT_SIMS, board.max_sims),
                 "max_sims": board.max_sims, "majority": MAJORITY}
 
     @router.get("/api/night/replay/{election}/timeline", tags=["night"])

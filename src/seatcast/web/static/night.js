@@ -49,16 +49,21 @@ async function init() {
   state.names = Object.fromEntries(meta.parties.map((p) => [p.code, p.name]));
   state.meta = await api("/api/night");
   const src = $("night-source");
-  if (state.meta.live) src.append(el("option", { value: "live" }, `Live: results file (base ${state.meta.live.base})`));
+  if (state.meta.live) {
+    const what = state.meta.live.feed ? "results feed" : "results file";
+    src.append(el("option", { value: "live" }, `Live: ${what} (base ${state.meta.live.base})`));
+  }
   for (const r of state.meta.replays) src.append(el("option", { value: r.election }, `Replay: ${r.name}`));
   const wanted = new URLSearchParams(window.location.search).get("night");
   if (wanted && [...src.options].some((o) => o.value === wanted)) src.value = wanted;
   else if (!state.meta.live && state.meta.replays.length) src.value = state.meta.replays[state.meta.replays.length - 1].election;
   src.addEventListener("change", () => choose(src.value));
+  $("night-controls").addEventListener("submit", (ev) => ev.preventDefault()); // no inline script (CSP)
   $("night-play").addEventListener("click", () => (state.playing ? pause() : play()));
   $("night-step").addEventListener("click", step);
   $("night-restart").addEventListener("click", () => choose(state.source));
   $("night-speed").addEventListener("change", () => { state.lastTick = performance.now(); });
+  $("night-jump").addEventListener("change", () => jump(Number($("night-jump").value)));
   if (!src.value) { status("No night to show: no bundled declaration times in this store and no live file.", true); return; }
   await choose(src.value);
   state.timer = setInterval(tick, TICK_MS);
@@ -82,6 +87,7 @@ async function choose(source) {
   $("night-step").disabled = live;
   $("night-restart").disabled = live;
   $("night-speed").disabled = live;
+  $("night-jump").disabled = live;
   try {
     if (live) {
       await useHexmap(state.meta.live.hexmap);
@@ -92,6 +98,7 @@ async function choose(source) {
     status(`Preparing the ${source} replay (the prior is fitted once; this can take a while)…`);
     state.timeline = await api(`/api/night/replay/${encodeURIComponent(source)}/timeline`);
     await useHexmap(state.timeline.hexmap);
+    $("night-jump").max = String(state.timeline.order.length);
     await fetchState(0);
   } catch (err) {
     status(err.message, true);
@@ -118,6 +125,14 @@ function step() {
   const n = Math.min(state.timeline.order.length, Math.max(0, state.shown) + 1);
   state.clock = state.timeline.minutes[n - 1] || 0;
   fetchState(n);
+}
+
+function jump(n) {
+  if (!state.timeline) return;
+  pause();
+  const target = Math.min(state.timeline.order.length, Math.max(0, n));
+  state.clock = target > 0 ? state.timeline.minutes[target - 1] : 0;
+  fetchState(target);
 }
 
 // Seats declared by a night-clock time (minutes after the first result).
@@ -167,6 +182,7 @@ async function fetchState(n) {
     if (source !== state.source) return; // the viewer switched nights meanwhile
     state.night = night;
     state.shown = night.declared;
+    if (!live) $("night-jump").value = String(night.declared);
     if (!live && night.declared > 0) state.clock = Math.max(state.clock, state.timeline.minutes[night.declared - 1]);
     render();
     const ms = Math.round(performance.now() - t0);
@@ -201,7 +217,7 @@ function drawMap() {
     minX = Math.min(minX, x); maxX = Math.max(maxX, x); minY = Math.min(minY, y); maxY = Math.max(maxY, y);
     const poly = svg("polygon", {
       class: "hex", points: pts.map(([dx, dy]) => `${(x + dx).toFixed(1)},${(y + dy).toFixed(1)}`).join(" "),
-      "data-id": h.id, "data-name": h.name, tabindex: "0", role: "img", "aria-label": h.name, fill: "#ddd",
+      "data-id": h.id, "data-name": h.name, tabindex: "0", role: "button", "aria-label": h.name, fill: "#ddd",
     });
     const title = svg("title");
     title.textContent = h.name;
@@ -356,7 +372,7 @@ function renderChanges() {
   for (const c of state.night.likely_changes) {
     const tr = el("tr", { "data-id": c.id });
     tr.append(el("td", {}, c.name), el("td", {}, pname(c.from)), el("td", {}, pname(c.likely)),
-      el("td", {}, `${Math.round(100 * c.p_change)}%`));
+      el("td", {}, c.p_change >= 0.995 ? ">99%" : c.p_change < 0.005 ? "<1%" : `${Math.round(100 * c.p_change)}%`));
     body.append(tr);
   }
 }
