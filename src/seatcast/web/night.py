@@ -30,7 +30,7 @@ import sys
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import date, datetime
 from importlib import resources
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
@@ -43,7 +43,7 @@ from seatcast.data.schema import Election
 from seatcast.errors import DataError, InputError, SeatcastError, UnknownNameError, check_seed
 from seatcast.night.model import NightPrior, NightProjection, NightSettings
 from seatcast.night.stream import Declaration, NightSession, ResultRow
-from seatcast.web.hexmap import boundaries_for
+from seatcast.data.hexmaps import boundaries_for
 from seatcast.web.schemas import ErrorOut, Key
 
 if TYPE_CHECKING:
@@ -370,20 +370,24 @@ def replay_inputs(target: Election, base: Election, store: Store) -> tuple[Night
     """A replay's prior, its learned settings and their notes, as ``night --replay`` gets them.
 
     The one place this module reaches the night engine's learned values: the honest prior
-    (final polls and nominations, :func:`seatcast.night.prior.replay_prior`) and the interval
-    factor learned on replays of earlier elections only (rolling origin).
+    (final polls and nominations, :func:`seatcast.night.prior.replay_prior`, with the own-standing
+    groups) and the interval and trust factors, all learned on earlier nights only (rolling origin,
+    :func:`seatcast.fit.night_tables.night_fitted`).
     """
+    from seatcast.fit.night_tables import night_fitted
     from seatcast.night.prior import replay_prior
-    from seatcast.night.replay import replay_interval_scale
 
-    prior = replay_prior(target, base, store=store)
-    scale, note = replay_interval_scale(target)
-    return prior, NightSettings(interval_scale=scale), (note,)
+    fitted = night_fitted(date.fromisoformat(target.date) if target.date else None, "polls")
+    prior = replay_prior(target, base, store=store, own_groups=fitted.own_groups)
+    return prior, NightSettings(interval_scale=fitted.interval_scale, trust=fitted.trust), tuple(fitted.notes)
 
 
 def live_settings() -> NightSettings:
-    """The settings of a live night: the learned values of every bundled night (the engine's default)."""
-    return NightSettings()
+    """The settings of a live night: the values learned on every bundled night."""
+    from seatcast.fit.night_tables import night_fitted
+
+    fitted = night_fitted(None, "polls")
+    return NightSettings(interval_scale=fitted.interval_scale, trust=fitted.trust)
 
 
 def _exit_poll(election: str) -> dict[str, int] | None:
