@@ -30,7 +30,7 @@ import sys
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime
+from datetime import datetime
 from importlib import resources
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
@@ -39,11 +39,11 @@ import numpy as np
 
 from seatcast.data import parties as party_info
 from seatcast.data.declarations import DECLARATION_ELECTIONS, declarations
+from seatcast.data.hexmaps import boundaries_for
 from seatcast.data.schema import Election
 from seatcast.errors import DataError, InputError, SeatcastError, UnknownNameError, check_seed
 from seatcast.night.model import NightPrior, NightProjection, NightSettings
 from seatcast.night.stream import Declaration, NightSession, ResultRow
-from seatcast.data.hexmaps import boundaries_for
 from seatcast.web.schemas import ErrorOut, Key
 
 if TYPE_CHECKING:
@@ -377,7 +377,7 @@ def replay_inputs(target: Election, base: Election, store: Store) -> tuple[Night
     from seatcast.fit.night_tables import night_fitted
     from seatcast.night.prior import replay_prior
 
-    fitted = night_fitted(date.fromisoformat(target.date) if target.date else None, "polls")
+    fitted = night_fitted(target.date, "polls")
     prior = replay_prior(target, base, store=store, own_groups=fitted.own_groups)
     return prior, NightSettings(interval_scale=fitted.interval_scale, trust=fitted.trust), tuple(fitted.notes)
 
