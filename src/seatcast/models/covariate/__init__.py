@@ -42,7 +42,8 @@ def make_factory(groups: Sequence[str] = GROUPS, *, rebase: bool = True) -> Call
         earlier = [e for e in earlier if e.date and (as_of is None or e.date < as_of)]
         bound = bind(setup, earlier=earlier, nominations=bundled_nominations(as_of) if as_of else {},
                      base_election=base, advice=tactical_advice(as_of) if as_of else {},
-                     unionist_advice=tactical_advice(as_of, UNIONIST_SITES) if as_of else {})
+                     unionist_advice=tactical_advice(as_of, UNIONIST_SITES) if as_of else {},
+                     by_over=fitted.by_over)
         return kernel_for(bound, fitted, setup.parties, setup.ctx, rebase=rebase)
 
     return factory

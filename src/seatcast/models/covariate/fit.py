@@ -27,6 +27,13 @@ in turn, each on what the previous ones leave unexplained:
    the regression is switched off (:data:`MIN_PAIRS_FOR_REGRESSION`): one election's
    patterns are not evidence (they cost 12 seats in the 2017 backtest).
 
+By-elections (:mod:`seatcast.fit.byelections`): the squeeze measured in the by-elections of the
+parliament before each election (``byelection_squeeze``) replaces the pooled ``f`` only if, on
+the earlier pairs, each pair's own by-election squeeze fitted it better than the pooled ``f`` of
+the pairs before it did (:func:`earned_byelection_squeeze`); each party's by-election
+performance against the polls enters the regression as the feature group ``byelections``,
+admitted by the same time-series CV as the other groups.
+
 Trust is earned in the same way for the mechanisms: ``theta`` (``f``) is used only when the
 value fitted on the pairs before each later pair lowered that pair's squared share error
 against ``theta = 0`` (``f = 0``), summed over the later pairs (:func:`earned_theta`,
@@ -46,6 +53,7 @@ import numpy.typing as npt
 
 from seatcast.data.frame import ShareFrame
 from seatcast.data.schema import Election
+from seatcast.fit.byelections import ParliamentEvidence, evidence_for
 from seatcast.models.covariate.features import (
     FEATURE_GROUPS,
     FEATURES,
@@ -106,7 +114,8 @@ class Bound:
 
 def bind(setup: Any, *, earlier: Sequence[Election], nominations: Nominations, base_election: Election,
          advice: Mapping[str, Mapping[str, float]],
-         unionist_advice: Mapping[str, Mapping[str, float]] | None = None, proxy: bool = False) -> Bound:
+         unionist_advice: Mapping[str, Mapping[str, float]] | None = None, proxy: bool = False,
+         by_over: Mapping[str, float] | None = None) -> Bound:
     """Features, advice and the populist right's base for a prepared projection ``setup``.
 
     ``proxy`` stands in the best-placed anti-Conservative party where no advice was published:
@@ -121,7 +130,7 @@ def bind(setup: Any, *, earlier: Sequence[Election], nominations: Nominations, b
     design = build_design(
         seat_ids=seat_ids, boundaries=boundaries, parties=parties, base=ctx.base, base_nat=ctx.base_national,
         group=ctx.group, right=right, earlier=earlier, nominations=nominations,
-        base_mps=base_mps_of(base_election), tactical=advice,
+        base_mps=base_mps_of(base_election), tactical=advice, by_over=by_over,
     )
     recipient, donor, advised = squeeze_targets(seat_ids, parties, ctx.base, advice, proxy=proxy)
     u_rec, u_don, _ = squeeze_targets(seat_ids, parties, ctx.base, unionist_advice or {}, UNIONIST_PARTIES, proxy=False)
@@ -157,6 +166,7 @@ class PairData:
     setup: Any  # ProjectionSetup
     bound: Bound
     actual: FloatArray  # [modelled seats, parties]
+    evidence: ParliamentEvidence | None = None  # the by-elections of the parliament before the target
 
 
 @dataclass(frozen=True)
@@ -174,6 +184,9 @@ class Fitted:
     squeeze_f: float = 0.0
     squeeze_by_pair: dict[str, float] = field(default_factory=dict)
     selected: tuple[str, ...] = ()  # the feature groups the time-series CV let in
+    by_over: dict[str, float] = field(default_factory=dict)  # by-election evidence of the forecast's parliament
+    by_squeeze: float = 0.0
+    squeeze_source: str = "pooled"  # or "byelections" when their squeeze earned its place
 
     def to_dict(self) -> dict[str, object]:
         """JSON-ready numbers, coefficients named by feature."""
@@ -182,7 +195,8 @@ class Fitted:
             "cv_rmse": self.cv_rmse, "theta_down": round(self.theta_down, 4), "theta_up": round(self.theta_up, 4),
             "kappa": round(self.kappa, 4),
             "squeeze_f": round(self.squeeze_f, 4), "squeeze_by_pair": self.squeeze_by_pair,
-            "selected": list(self.selected),
+            "selected": list(self.selected), "squeeze_source": self.squeeze_source,
+            "by_squeeze": round(self.by_squeeze, 4), "by_over": {r: round(v, 4) for r, v in self.by_over.items()},
             "coef": {r: {f.name: round(float(c), 5) for f, c in zip(FEATURES, v, strict=True) if c != 0}
                      for r, v in self.coef.items()},
         }
@@ -206,7 +220,8 @@ def training_pairs(elections: Sequence[Election], as_of: str | None) -> list[tup
     return pairs
 
 
-def pair_data(base_el: Election, target_el: Election, earlier: Sequence[Election]) -> PairData:
+def pair_data(base_el: Election, target_el: Election, earlier: Sequence[Election],
+              evidence: ParliamentEvidence | None = None) -> PairData:
     """Replay one pair as a backtest with actual shares (see the module docstring)."""
     from seatcast.backtest.runner import national_inputs, standing_of
     from seatcast.projection import prepare
@@ -219,8 +234,10 @@ def pair_data(base_el: Election, target_el: Election, earlier: Sequence[Election
     actual = tf.shares[[tindex[s] for s in ids]]
     bound = bind(setup, earlier=earlier, nominations=nominations_of(target_el), base_election=base_el,
                  advice=tactical_advice(target_el.date or ""),
-                 unionist_advice=tactical_advice(target_el.date or "", UNIONIST_SITES), proxy=True)
-    return PairData(base=base_el.id, target=target_el.id, setup=setup, bound=bound, actual=actual)
+                 unionist_advice=tactical_advice(target_el.date or "", UNIONIST_SITES), proxy=True,
+                 by_over=evidence.over if evidence else None)
+    return PairData(base=base_el.id, target=target_el.id, setup=setup, bound=bound, actual=actual,
+                    evidence=evidence)
 
 
 def _rows(p: PairData, role: str) -> tuple[int, npt.NDArray[np.bool_]] | None:
@@ -355,6 +372,24 @@ def earned_squeeze(pairs: Sequence[PairData], own_f: Mapping[str, float], struct
     return with_ < without
 
 
+def earned_byelection_squeeze(pairs: Sequence[PairData], own_f: Mapping[str, float], structural: Fitted,
+                              earned: bool) -> bool:
+    """Whether each pair's by-election squeeze beat the rule used otherwise, summed over the later pairs.
+
+    The rule otherwise: the pooled ``f`` of the pairs before it when that was earned, else none.
+    """
+    if len(pairs) < 2 or "squeeze" not in structural.groups or "byelection_squeeze" not in structural.groups:
+        return False
+    with_, without = 0.0, 0.0
+    for k in range(1, len(pairs)):
+        ev = pairs[k].evidence
+        if ev is None or not ev.n_squeeze:
+            return False
+        with_ += _structural_sse(pairs[k], structural, ev.squeeze)
+        without += _structural_sse(pairs[k], structural, pooled_squeeze(pairs[:k], own_f) if earned else 0.0)
+    return with_ < without
+
+
 Rows = list[tuple[dict[str, FloatArray], dict[str, FloatArray]]]
 
 
@@ -411,14 +446,21 @@ def select_groups(data: Rows, groups: Sequence[str]) -> tuple[tuple[str, ...], f
     return tuple(chosen), alpha, cv
 
 
-def fit(pairs: Sequence[PairData], groups: Sequence[str] = GROUPS) -> Fitted:
-    """Fit the three layers of the module docstring on ``pairs`` (oldest first)."""
+def fit(pairs: Sequence[PairData], groups: Sequence[str] = GROUPS, current: ParliamentEvidence | None = None) -> Fitted:
+    """Fit the three layers of the module docstring on ``pairs`` (oldest first).
+
+    ``current``: the by-elections of the parliament the forecast closes (none: not used).
+    """
     names = tuple((p.base, p.target) for p in pairs)
     theta = fit_theta(pairs, groups) if "falling" in groups and earned_theta(pairs, groups) else (0.0, 0.0, 0.0)
     structural = Fitted(coef={}, alpha={}, pairs=names, groups=tuple(groups), theta_down=theta[0],
                         theta_up=theta[1], kappa=theta[2])
     own_f = {p.target: fit_squeeze(p, structural) if "squeeze" in groups else 0.0 for p in pairs}
-    f_hat = pooled_squeeze(pairs, own_f) if earned_squeeze(pairs, own_f, structural) else 0.0
+    earned = earned_squeeze(pairs, own_f, structural)
+    f_hat = pooled_squeeze(pairs, own_f) if earned else 0.0
+    source = "pooled"
+    if current is not None and current.n_squeeze and earned_byelection_squeeze(pairs, own_f, structural, earned):
+        f_hat, source = current.squeeze, "byelections"
 
     # Layer 3: the regression, on residuals from layers 1-2 (each pair with its own f).
     mask = feature_mask(groups)
@@ -454,11 +496,13 @@ def fit(pairs: Sequence[PairData], groups: Sequence[str] = GROUPS) -> Fitted:
             alphas[role] = alpha
     return Fitted(coef=coef, alpha=alphas, pairs=names, groups=tuple(groups), cv_rmse=cv, theta_down=theta[0],
                   theta_up=theta[1], kappa=theta[2], squeeze_f=f_hat, squeeze_by_pair=own_f,
-                  selected=tuple(chosen))
+                  selected=tuple(chosen), by_over=dict(current.over) if current and "byelections" in groups else {},
+                  by_squeeze=current.squeeze if current else 0.0, squeeze_source=source)
 
 
 _CACHE: dict[tuple[object, ...], Fitted] = {}
 _PAIRS: dict[tuple[object, ...], list[PairData]] = {}
+_CURRENT: dict[tuple[object, ...], ParliamentEvidence | None] = {}
 _LOCK = threading.Lock()
 
 
@@ -482,9 +526,10 @@ def fitted_for(store: object, as_of: str | None, groups: Sequence[str] = GROUPS)
             data = []
             for base, target in pairs:
                 earlier = [e for e in elections if e.date and target.date and e.date < target.date]
-                data.append(pair_data(base, target, earlier))
+                data.append(pair_data(base, target, earlier, evidence_for(earlier, target.date or "")))
             _PAIRS[key] = data
-        out = fit(_PAIRS[key], groups)
+            _CURRENT[key] = evidence_for(elections, as_of) if as_of else None
+        out = fit(_PAIRS[key], groups, _CURRENT[key])
         _CACHE[(*key, tuple(groups))] = out
         return out
 
@@ -494,3 +539,4 @@ def clear_cache() -> None:
     with _LOCK:
         _CACHE.clear()
         _PAIRS.clear()
+        _CURRENT.clear()
