@@ -75,3 +75,11 @@ def test_the_2019_parliament_is_read_from_the_bundled_byelections(store: Any) ->
     assert ev is not None and ev.previous == "ge2019" and ev.n == 23  # all GB, none in Northern Ireland
     assert 0 < ev.n_squeeze < ev.n and 0 < ev.squeeze < 1
     assert ev.over["ld"] > 0  # four Lib Dem gains from the Conservatives
+
+
+def test_a_seat_is_matched_by_code_or_by_its_unchanged_name(flat_polls: Any) -> None:
+    ev = fb.measure(GE, "2017-06-08", source=[_by("2016-01-01", "E1", {"con": 40, "lab": 50, "ld": 8, "green": 2})])
+    got = fb.seat_terms(ev, ["E1", "E99", "E7"], ["E1", "e 1", "Elsewhere"])
+    assert got[0] == got[1] and got[2] is None
+    assert got[0] is not None and got[0][1] == "lab" and got[0][0]["lab"] == pytest.approx(0.20)
+    assert fb.seat_terms(None, ["E1"], ["E1"]) == [None]

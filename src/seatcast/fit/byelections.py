@@ -16,6 +16,10 @@ and strictly before the forecast date (read only through
   ``(share_by - share_ge) - (poll_then - national_ge)`` in share units, averaged over the
   by-elections where it stood both times.
 
+And per seat that held one (:func:`seat_terms`): each party's performance against the polls in
+that seat, and the by-election's winner. Seats are matched by GSS code, or by name on other
+boundaries (on the 2024 boundaries about half of the 2019-2024 by-election seats keep their name).
+
 National polling at the time is the mean of the PollBase polls (bundled, to December 2020)
 whose fieldwork ended in the 30 days before the by-election. PollBase stops at the end of 2020
 and no later poll series is bundled; for a by-election after it the polling is interpolated
@@ -80,6 +84,8 @@ class ParliamentEvidence:
     n_squeeze: int = 0
     over: dict[str, float] = field(default_factory=dict)
     seats: tuple[tuple[str, str], ...] = ()  # (date, seat) of each by-election read
+    #: seat id -> (normalised seat name, role -> performance against the polls, winner's role)
+    by_seat: dict[str, tuple[str, dict[str, float], str | None]] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, object]:
         """JSON-ready numbers."""
@@ -150,6 +156,7 @@ def measure(previous: Election, as_of: str, *, final: Mapping[str, float] | None
     sq: list[float] = []
     over: dict[str, list[float]] = {}
     seats = []
+    by_seat: dict[str, tuple[str, dict[str, float], str | None]] = {}
     for b in held:
         ge = seat_shares(previous, b.seat)
         if ge is None:
@@ -158,9 +165,12 @@ def measure(previous: Election, as_of: str, *, final: Mapping[str, float] | None
         by = role_shares(b.shares())
         polls = polls_at(b.date, final, final_date)
         change = {r: polls[r] - nat.get(r, 0.0) if r in polls else 0.0 for r in ROLES}
+        mine = {}
         for r in ROLES:
             if ge.get(r, 0) > 0 and by.get(r, 0) > 0 and r in polls:
-                over.setdefault(r, []).append((by[r] - ge[r]) - change[r])
+                mine[r] = (by[r] - ge[r]) - change[r]
+                over.setdefault(r, []).append(mine[r])
+        by_seat[b.seat] = (_norm(b.name), mine, role(b.winner))  # a later by-election in the seat replaces it
         order = sorted(ge, key=lambda r: -ge[r])
         if "con" not in order[:2]:
             continue
@@ -175,7 +185,31 @@ def measure(previous: Election, as_of: str, *, final: Mapping[str, float] | None
         sq.append(float(np.clip(1 - sum(by.get(r, 0.0) for r in donors) / expected, 0.0, 1.0)))
     return ParliamentEvidence(
         previous=previous.id, as_of=as_of, n=len(seats), squeeze=float(np.mean(sq)) if sq else 0.0,
-        n_squeeze=len(sq), over={r: float(np.mean(v)) for r, v in over.items()}, seats=tuple(seats))
+        n_squeeze=len(sq), over={r: float(np.mean(v)) for r, v in over.items()}, seats=tuple(seats),
+        by_seat=by_seat)
+
+
+def _norm(name: str) -> str:
+    return "".join(ch for ch in name.lower() if ch.isalnum())
+
+
+def seat_terms(ev: ParliamentEvidence | None, seat_ids: Sequence[str],
+               names: Sequence[str]) -> list[tuple[dict[str, float], str | None] | None]:
+    """Per seat: its by-election's performance against the polls per role and winner's role (``None``: none held).
+
+    A seat matches by GSS code, else by name (a seat on new boundaries that kept its name).
+    """
+    if ev is None or not ev.by_seat:
+        return [None] * len(seat_ids)
+    by_name = {n: (o, w) for n, o, w in ev.by_seat.values()}
+    out: list[tuple[dict[str, float], str | None] | None] = []
+    for sid, name in zip(seat_ids, names, strict=True):
+        if sid in ev.by_seat:
+            _, o, w = ev.by_seat[sid]
+            out.append((o, w))
+        else:
+            out.append(by_name.get(_norm(name)))
+    return out
 
 
 def opening_election(elections: Sequence[Election], as_of: str) -> Election | None:

@@ -43,7 +43,7 @@ def make_factory(groups: Sequence[str] = GROUPS, *, rebase: bool = True) -> Call
         bound = bind(setup, earlier=earlier, nominations=bundled_nominations(as_of) if as_of else {},
                      base_election=base, advice=tactical_advice(as_of) if as_of else {},
                      unionist_advice=tactical_advice(as_of, UNIONIST_SITES) if as_of else {},
-                     by_over=fitted.by_over)
+                     byelections=fitted.byelections)
         return kernel_for(bound, fitted, setup.parties, setup.ctx, rebase=rebase)
 
     return factory

@@ -26,7 +26,8 @@ Groups (each one can be switched off for the ablation table):
 ``byelections``  each party's by-election performance against its national polling in the
                parliament before the election (:mod:`seatcast.fit.byelections`), as constant
                terms where the party held the seat at the base and where it is the
-               best-placed challenger to a Conservative seat
+               best-placed challenger to a Conservative seat; and in a seat that held a
+               by-election, the party's performance there and whether it won it
 ``realign``    (opt-in) constant trends in share points: 2016 Leave share and full-time
                students; the Brexit-era realignment (Labour losing ground in Leave seats and
                gaining in student seats) showed in every pair from 2010->2015 on, whatever
@@ -119,6 +120,8 @@ FEATURES: tuple[Feature, ...] = (
     *(Feature(d.removeprefix("share_") + "_trend", "realign", None) for d in REALIGN),
     Feature("by_over_held", "byelections", None),
     Feature("by_over_challenger", "byelections", None),
+    Feature("by_seat_over", "byelections", None),
+    Feature("by_seat_won", "byelections", None),
 )
 FREED = next(k for k, f in enumerate(FEATURES) if f.name == "freed")
 REALIGN_AT = next(k for k, f in enumerate(FEATURES) if f.name == "leave_trend")
@@ -338,12 +341,14 @@ def build_design(
     base_mps: Mapping[str, str],
     tactical: Mapping[str, Mapping[str, float]],
     by_over: Mapping[str, float] | None = None,
+    by_seat: Sequence[tuple[Mapping[str, float], str | None] | None] | None = None,
 ) -> SeatDesign:
     """Compute every feature of :data:`FEATURES` for each role (see the module docstring).
 
     ``base`` is ``[seats, parties]``, ``base_nat`` ``[groups, parties]``; ``base_mps`` maps a
     seat to the party that won it at the base (its sitting MP's party); ``by_over`` maps a role
-    to its by-election performance against the polls in the parliament before the election.
+    to its by-election performance against the polls in the parliament before the election,
+    ``by_seat`` gives per seat (or ``None``) its own by-election's performance per role and winner.
     """
     n = len(seat_ids)
     cov = seat_covariates(seat_ids, boundaries)
@@ -389,6 +394,10 @@ def build_design(
             m[:, BY_OVER_AT] = over * (first == code)
             if role in ANTI_CON:
                 m[:, BY_OVER_AT + 1] = over * _challenger(base, parties, first, j)
+        for i, seat in enumerate(by_seat or ()):
+            if seat is not None:
+                m[i, BY_OVER_AT + 2] = seat[0].get(role, 0.0)
+                m[i, BY_OVER_AT + 3] = float(seat[1] == role)
         m[:, FREED] = 1.0  # ``freed``: its value is sum_p r_ip min(D_gp, 0) over the other roles
         z[role] = m
     return SeatDesign(roles=roles, z=z)

@@ -53,7 +53,7 @@ import numpy.typing as npt
 
 from seatcast.data.frame import ShareFrame
 from seatcast.data.schema import Election
-from seatcast.fit.byelections import ParliamentEvidence, evidence_for
+from seatcast.fit.byelections import ParliamentEvidence, evidence_for, seat_terms
 from seatcast.models.covariate.features import (
     FEATURE_GROUPS,
     FEATURES,
@@ -115,7 +115,7 @@ class Bound:
 def bind(setup: Any, *, earlier: Sequence[Election], nominations: Nominations, base_election: Election,
          advice: Mapping[str, Mapping[str, float]],
          unionist_advice: Mapping[str, Mapping[str, float]] | None = None, proxy: bool = False,
-         by_over: Mapping[str, float] | None = None) -> Bound:
+         byelections: ParliamentEvidence | None = None) -> Bound:
     """Features, advice and the populist right's base for a prepared projection ``setup``.
 
     ``proxy`` stands in the best-placed anti-Conservative party where no advice was published:
@@ -130,7 +130,9 @@ def bind(setup: Any, *, earlier: Sequence[Election], nominations: Nominations, b
     design = build_design(
         seat_ids=seat_ids, boundaries=boundaries, parties=parties, base=ctx.base, base_nat=ctx.base_national,
         group=ctx.group, right=right, earlier=earlier, nominations=nominations,
-        base_mps=base_mps_of(base_election), tactical=advice, by_over=by_over,
+        base_mps=base_mps_of(base_election), tactical=advice,
+        by_over=byelections.over if byelections else None,
+        by_seat=seat_terms(byelections, seat_ids, list(np.asarray(setup.frame.names)[setup.modelled])),
     )
     recipient, donor, advised = squeeze_targets(seat_ids, parties, ctx.base, advice, proxy=proxy)
     u_rec, u_don, _ = squeeze_targets(seat_ids, parties, ctx.base, unionist_advice or {}, UNIONIST_PARTIES, proxy=False)
@@ -184,8 +186,7 @@ class Fitted:
     squeeze_f: float = 0.0
     squeeze_by_pair: dict[str, float] = field(default_factory=dict)
     selected: tuple[str, ...] = ()  # the feature groups the time-series CV let in
-    by_over: dict[str, float] = field(default_factory=dict)  # by-election evidence of the forecast's parliament
-    by_squeeze: float = 0.0
+    byelections: ParliamentEvidence | None = None  # the by-elections of the forecast's parliament
     squeeze_source: str = "pooled"  # or "byelections" when their squeeze earned its place
 
     def to_dict(self) -> dict[str, object]:
@@ -196,7 +197,7 @@ class Fitted:
             "kappa": round(self.kappa, 4),
             "squeeze_f": round(self.squeeze_f, 4), "squeeze_by_pair": self.squeeze_by_pair,
             "selected": list(self.selected), "squeeze_source": self.squeeze_source,
-            "by_squeeze": round(self.by_squeeze, 4), "by_over": {r: round(v, 4) for r, v in self.by_over.items()},
+            "byelections": self.byelections.to_dict() if self.byelections else None,
             "coef": {r: {f.name: round(float(c), 5) for f, c in zip(FEATURES, v, strict=True) if c != 0}
                      for r, v in self.coef.items()},
         }
@@ -235,7 +236,7 @@ def pair_data(base_el: Election, target_el: Election, earlier: Sequence[Election
     bound = bind(setup, earlier=earlier, nominations=nominations_of(target_el), base_election=base_el,
                  advice=tactical_advice(target_el.date or ""),
                  unionist_advice=tactical_advice(target_el.date or "", UNIONIST_SITES), proxy=True,
-                 by_over=evidence.over if evidence else None)
+                 byelections=evidence)
     return PairData(base=base_el.id, target=target_el.id, setup=setup, bound=bound, actual=actual,
                     evidence=evidence)
 
@@ -496,8 +497,8 @@ def fit(pairs: Sequence[PairData], groups: Sequence[str] = GROUPS, current: Parl
             alphas[role] = alpha
     return Fitted(coef=coef, alpha=alphas, pairs=names, groups=tuple(groups), cv_rmse=cv, theta_down=theta[0],
                   theta_up=theta[1], kappa=theta[2], squeeze_f=f_hat, squeeze_by_pair=own_f,
-                  selected=tuple(chosen), by_over=dict(current.over) if current and "byelections" in groups else {},
-                  by_squeeze=current.squeeze if current else 0.0, squeeze_source=source)
+                  selected=tuple(chosen), byelections=current if "byelections" in groups else None,
+                  squeeze_source=source)
 
 
 _CACHE: dict[tuple[object, ...], Fitted] = {}
