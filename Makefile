@@ -36,6 +36,7 @@ browser:
 
 demo: setup
 	$(BIN)/seatcast elections
+	$(BIN)/seatcast models fit
 	$(BIN)/seatcast results ge2019 "Derby North"
 	$(BIN)/seatcast project --base ge2019n24 --polls ge2024 --model transition
 	$(BIN)/seatcast backtest all --model all --inputs polls
@@ -44,6 +45,7 @@ demo: setup
 lint: setup
 	$(BIN)/ruff check src tests benchmarks tools
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 test: setup browser lint
 	$(BIN)/pytest -q --basetemp=.pytest-tmp

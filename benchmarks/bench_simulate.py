@@ -21,6 +21,7 @@ from pathlib import Path
 
 from seatcast.data.polls import poll_average
 from seatcast.data.store import Store
+from seatcast.fit.registry import source
 from seatcast.projection import prepare
 from seatcast.simulate import estimate_error, simulate
 from seatcast.simulate.reference import reference_simulate
@@ -40,7 +41,8 @@ def main() -> None:
     models = [m.strip() for m in args.models.split(",") if m.strip()]
     store = Store(Path(tempfile.mkdtemp()) / "bench.db")
     base = store.load("ge2019n24")
-    setups = {m: prepare(base, poll_average("ge2024"), model=m, as_of="2024-07-04", store=store) for m in models}
+    setups = {m: prepare(base, poll_average("ge2024"), model=m, as_of="2024-07-04", store=store, fits=source(store))
+              for m in models}
     setup = setups.get("uns") or next(iter(setups.values()))
     error = estimate_error("2024-07-04", store=store)
     s, p = setup.frame.n_seats, len(setup.parties)

@@ -49,15 +49,17 @@ def stores(request: pytest.FixtureRequest, store: Store, tmp_path_factory: pytes
 
 def test_covariate_backtest_projection_ignores_the_result(stores: Any) -> None:
     from seatcast.backtest.runner import run_backtest
+    from seatcast.fit.registry import source
 
     target, *pair = stores
-    a, b = (run_backtest(target, model="covariate", inputs="polls", store=s, by_nation=True) for s in pair)
+    a, b = (run_backtest(target, model="covariate", inputs="polls", store=s, by_nation=True, fits=source(s))
+            for s in pair)
     np.testing.assert_array_equal(a.projection.shares, b.projection.shares)
     assert a.seats_correct != b.seats_correct  # the score, and only the score, moved
 
 
 def test_probabilistic_backtest_probabilities_ignore_the_result(stores: Any) -> None:
-    from seatcast.backtest.probabilistic import run_probabilistic
+    from seatcast.simulate.backtest import run_probabilistic
 
     target, *pair = stores
     (sa, fa), (sb, fb) = (run_probabilistic(target, model="covariate", n_sims=300, seed=5, store=s) for s in pair)
@@ -76,7 +78,7 @@ def test_night_replay_prior_ignores_the_result(stores: Any) -> None:
 
 
 def test_incumbency_estimates_ignore_the_result(stores: Any) -> None:
-    from seatcast.scenarios.backtest import incumbency_backtest
+    from seatcast.scenarios.incumbency_backtest import incumbency_backtest
 
     target, *pair = stores
     a, b = (incumbency_backtest(target, store=s, model="uns") for s in pair)

@@ -14,6 +14,7 @@ from seatcast.backtest.runner import standing_of
 from seatcast.data.polls import poll_average
 from seatcast.data.schema import Candidacy, Constituency, Election
 from seatcast.data.store import Store
+from seatcast.fit.registry import source
 from seatcast.projection import project
 
 PHANTOMS = ("Beaconsfield", "Exmouth and Exeter East")
@@ -40,7 +41,7 @@ SHARES = {"con": 40.0, "lab": 40.0, "ld": 5.0}
 
 @pytest.mark.parametrize("model", ["auto", "transition", "uns", "proportional"])
 def test_forward_2024_has_no_phantom_independents(store: Store, model: str) -> None:
-    proj = project(store.load("ge2019n24"), poll_average("ge2024"), model=model)
+    proj = project(store.load("ge2019n24"), poll_average("ge2024"), model=model, store=store, fits=source(store))
     j = proj.parties.index("ind")
     for name in PHANTOMS:
         i = proj.seat_index(name)

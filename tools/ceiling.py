@@ -1,4 +1,4 @@
-"""Print the in-sample ceilings of docs/covariate-model.md (see seatcast.backtest.ceiling).
+"""Print the in-sample ceilings of docs/covariate-model.md (see seatcast.diagnostics.ceiling).
 
 Usage: python tools/ceiling.py [ELECTION ...]   (default: ge2015 ge2017 ge2019 ge2024)
 """
@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import sys
 
-from seatcast.backtest.ceiling import election_ceiling
+from seatcast.diagnostics.ceiling import election_ceiling
 
 
 def main(elections: list[str]) -> None:

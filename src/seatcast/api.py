@@ -14,6 +14,8 @@ Every result object has ``to_dict()`` (what the CLI prints as JSON) and ``to_fra
 
 from __future__ import annotations
 
+import datetime
+import threading
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -24,6 +26,9 @@ from seatcast.data.importer import import_file as _import_file
 from seatcast.data.schema import Constituency, Election
 from seatcast.data.store import ElectionInfo, Store, default_path
 from seatcast.errors import InputError
+from seatcast.fit import registry
+from seatcast.fit.fitted import FittedModel
+from seatcast.models import FitSource
 from seatcast.projection import Projection
 from seatcast.projection import project as _project
 
@@ -31,15 +36,55 @@ if TYPE_CHECKING:
     from seatcast.simulate.result import ForecastResult
 
 _STORES: dict[str, Store] = {}
+#: Guards :data:`_STORES`: the web server's threads may open the store at the same time.
+_STORES_LOCK = threading.Lock()
 
 
 def open_store(db: str | Path | None = None) -> Store:
-    """The store at ``db`` (default: ``$SEATCAST_DB`` or the per-user path), opened once per process."""
+    """The store at ``db`` (default: ``$SEATCAST_DB`` or the per-user path), opened once per process.
+
+    Every cache of derived values (decoded fitted models included) lives on the store, so one
+    handle per database is also one cache per database.
+    """
     path = Path(db).expanduser() if db is not None else default_path()
     key = str(path.resolve())
-    if key not in _STORES:
-        _STORES[key] = Store(path)
-    return _STORES[key]
+    with _STORES_LOCK:
+        if key not in _STORES:
+            _STORES[key] = Store(path)
+        return _STORES[key]
+
+
+def fit_source(store: Store) -> FitSource:
+    """Where every caller of the API gets fitted models: the store's saved fit, fitted once if missing.
+
+    This is what ``auto`` rests on: the covariate model's parameters are never refitted per
+    call, only loaded (a fit is made and saved the first time, or when the data, the code
+    version or the as-of date change).
+    """
+    return registry.source(store)
+
+
+def fitted_models(*, db: str | Path | None = None) -> list[FittedModel]:
+    """Every fitted model saved in the store (what ``seatcast models`` lists)."""
+    return registry.stored(open_store(db))
+
+
+def fitted_model(fitted_id: str, *, db: str | Path | None = None) -> FittedModel:
+    """One saved fitted model by id (or a unique prefix of it)."""
+    return registry.show(open_store(db), fitted_id)
+
+
+def fit_all(*, db: str | Path | None = None) -> list[FittedModel]:
+    """Fit (or load) every model the bundled elections need, so later calls only load them.
+
+    The covariate fit as of each bundled general election (what its backtest and replay use)
+    and on everything (what a forecast from today uses).
+    """
+    from seatcast.data.bundled import BUNDLED
+
+    store = open_store(db)
+    dates = sorted({datetime.date.fromisoformat(b.date) for b in BUNDLED if b.date and b.kind == "general"})
+    return [registry.load_or_fit(store, "covariate", d) for d in (*dates, None)]
 
 
 def elections(*, db: str | Path | None = None) -> list[ElectionInfo]:
@@ -67,7 +112,9 @@ def project(
     db: str | Path | None = None,
 ) -> Projection:
     """Project every seat of ``base`` from national shares in percent (``{"con": 43.6, ...}``)."""
-    return _project(open_store(db).load(base), shares, model=model, nations=nations, standing=standing)
+    store = open_store(db)
+    return _project(store.load(base), shares, model=model, nations=nations, standing=standing, store=store,
+                    fits=fit_source(store))
 
 
 def import_file(
@@ -92,7 +139,9 @@ def backtest(
     db: str | Path | None = None,
 ) -> BacktestResult:
     """Backtest a model on a past election, using only what was known before it."""
-    return run_backtest(election_id, model=model, inputs=inputs, by_nation=by_nation, store=open_store(db))
+    store = open_store(db)
+    return run_backtest(election_id, model=model, inputs=inputs, by_nation=by_nation, store=store,
+                        fits=fit_source(store))
 
 
 def forecast(
@@ -134,6 +183,7 @@ def forecast(
     store = open_store(db)
     # Forecasting a past election from its polls: the error model may only use earlier elections.
     as_of = ELECTION_DATES.get((polls or "").lower())
-    setup = prepare(store.load(base), given, model=model, nations=nations, store=store, as_of=as_of)
+    setup = prepare(store.load(base), given, model=model, nations=nations, store=store, as_of=as_of,
+                    fits=fit_source(store))
     return simulate(setup, n_sims=sims, seed=seed, workers=workers, dask_address=dask, progress=progress,
                     accel=accel)

@@ -30,6 +30,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
+from datetime import date
 from functools import cached_property
 from typing import Any
 
@@ -40,7 +41,7 @@ from seatcast.data.frame import ShareFrame, seat_counts, winners_of
 from seatcast.data.parties import IND, NAMES, OTHER, REGIONAL, SEPARATE_NATIONS, SPEAKER, successors
 from seatcast.data.schema import Election
 from seatcast.errors import InputError, UnknownNameError
-from seatcast.models import SwingModel, get_model
+from seatcast.models import FitSource, SwingModel, get_model
 from seatcast.models.context import Kernel, SwingContext
 
 Shares = Mapping[str, float]
@@ -129,7 +130,8 @@ class ProjectionSetup:
     #: The kernel actually applied: the model's own, or the one its factory built for these seats.
     kernel: Kernel | None = None
     #: What a seat-aware model may need: ``base`` (the Election), ``as_of`` (ISO date: use only
-    #: elections before it), ``store`` (where earlier elections live), ``standing``.
+    #: elections before it), ``store`` (where earlier elections live), ``standing``, ``fits``
+    #: (where fitted models come from: the simulator reads its error model there).
     context: Mapping[str, Any] = field(default_factory=dict)
 
     @property
@@ -389,15 +391,20 @@ def prepare(
     base: Election,
     national: Shares | None = None,
     *,
-    model: str = DEFAULT_MODEL,
+    model: str | SwingModel = DEFAULT_MODEL,
     nations: Mapping[str, Shares] | None = None,
     standing: Mapping[str, Iterable[str]] | None = None,
     frame: ShareFrame | None = None,
     as_of: str | None = None,
     store: Any = None,
+    fits: FitSource | None = None,
 ) -> ProjectionSetup:
-    """Set a projection up; ``national``/``nations`` are percentages (see the module docstring)."""
-    swing = get_model(resolve_model(model, base))
+    """Set a projection up; ``national``/``nations`` are percentages (see the module docstring).
+
+    ``fits`` supplies the fitted parameters of a model that needs them (the covariate model):
+    the API passes one that loads the stored fit (:func:`seatcast.fit.registry.source`).
+    """
+    swing = model if isinstance(model, SwingModel) else get_model(resolve_model(model, base))
     given = parse_shares(national or {})
     given_nations = {
         _nation_name(n, base): parse_shares(s, where=f"{n} shares") for n, s in (nations or {}).items()
@@ -455,13 +462,20 @@ def prepare(
     setup = ProjectionSetup(
         frame=replace(st.frame, shares=full), model=swing, modelled=st.modelled, groups=st.groups, ctx=ctx,
         target=target, national_target=national_target, base_winners=st.base_winners, notes=notes,
-        kernel=swing.kernel, context={"base": base, "as_of": as_of, "store": store, "standing": standing},
+        kernel=swing.kernel,
+        context={"base": base, "as_of": as_of, "store": store, "standing": standing, "fits": fits},
     )
     if swing.factory is not None:
-        kkey = (swing.name, swing.factory, pkey, as_of, id(store))
+        fitted = None
+        if swing.fitted_kind is not None:
+            if fits is None:
+                raise InputError(f"the {swing.name} model needs fitted parameters: call it through seatcast.api "
+                                 "(or pass fits=seatcast.fit.registry.source(store))")
+            fitted = fits(swing.fitted_kind, date.fromisoformat(as_of) if as_of else None, dict(swing.fit_options))
+        kkey = (swing.name, swing.factory, pkey, as_of, id(store), fitted.id if fitted is not None else None)
         kernel = st.kernels.get(kkey) if standing is None else None
         if kernel is None:
-            kernel = swing.factory(setup)
+            kernel = swing.factory(setup, fitted)
             if standing is None:
                 _remember(st.kernels, kkey, kernel)
         setup = replace(setup, kernel=kernel)
@@ -472,18 +486,20 @@ def project(
     base: Election,
     national: Shares | None = None,
     *,
-    model: str = DEFAULT_MODEL,
+    model: str | SwingModel = DEFAULT_MODEL,
     nations: Mapping[str, Shares] | None = None,
     standing: Mapping[str, Iterable[str]] | None = None,
     as_of: str | None = None,
     store: Any = None,
+    fits: FitSource | None = None,
 ) -> Projection:
     """Project every seat from national (and optionally nation) shares in percent.
 
     ``as_of`` (an ISO date) and ``store`` matter only to models fitted on past elections: they
     may use only elections held before ``as_of``.
     """
-    setup = prepare(base, national, model=model, nations=nations, standing=standing, as_of=as_of, store=store)
+    setup = prepare(base, national, model=model, nations=nations, standing=standing, as_of=as_of, store=store,
+                    fits=fits)
     return Projection(setup=setup, shares=np.asarray(setup.run(), dtype=np.float64))
 
 

@@ -6,9 +6,11 @@ from typing import Any
 
 import pytest
 
-from seatcast.data.byelections import ByCandidate, ByElection
+from seatcast.data.byelections import ByCandidate, ByElection, ParliamentEvidence, seat_terms
 from seatcast.data.schema import Candidacy, Constituency, Election
 from seatcast.fit import byelections as fb
+from seatcast.fit.fitted import canonical_json
+from seatcast.models.covariate.binding import Fitted
 
 
 def _seat(sid: str, votes: dict[str, int]) -> Constituency:
@@ -79,7 +81,21 @@ def test_the_2019_parliament_is_read_from_the_bundled_byelections(store: Any) ->
 
 def test_a_seat_is_matched_by_code_or_by_its_unchanged_name(flat_polls: Any) -> None:
     ev = fb.measure(GE, "2017-06-08", source=[_by("2016-01-01", "E1", {"con": 40, "lab": 50, "ld": 8, "green": 2})])
-    got = fb.seat_terms(ev, ["E1", "E99", "E7"], ["E1", "e 1", "Elsewhere"])
+    got = seat_terms(ev, ["E1", "E99", "E7"], ["E1", "e 1", "Elsewhere"])
     assert got[0] == got[1] and got[2] is None
     assert got[0] is not None and got[0][1] == "lab" and got[0][0]["lab"] == pytest.approx(0.20)
-    assert fb.seat_terms(None, ["E1"], ["E1"]) == [None]
+    assert seat_terms(None, ["E1"], ["E1"]) == [None]
+
+
+def test_the_evidence_round_trips_through_the_stored_fit_parameters(flat_polls: Any) -> None:
+    """The kernel reads the by-elections from the stored fit only: every number must come back."""
+    import json
+
+    ev = fb.measure(GE, "2017-06-08", source=[_by("2016-01-01", "E1", {"con": 40, "lab": 50, "ld": 8, "green": 2})])
+    fitted = Fitted(coef={}, alpha={}, pairs=(("ge2010", "ge2015"),), groups=("byelections",), byelections=ev,
+                    squeeze_source="byelections")
+    back = Fitted.from_params(json.loads(canonical_json(fitted.to_params())))
+    assert back.byelections == ev and back.squeeze_source == "byelections"
+    assert seat_terms(back.byelections, ["E1"], ["E1"]) == seat_terms(ev, ["E1"], ["E1"])
+    assert ParliamentEvidence.from_params(ev.to_params()) == ev
+    assert Fitted.from_params(Fitted(coef={}, alpha={}, pairs=(), groups=()).to_params()).byelections is None

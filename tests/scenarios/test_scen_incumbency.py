@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 
 from seatcast.data.store import Store
-from seatcast.scenarios.backtest import incumbency_backtest
 from seatcast.scenarios.incumbency import estimate_incumbency, independent_cases
+from seatcast.scenarios.incumbency_backtest import incumbency_backtest
 
 
 def test_estimates_respect_the_cutoff(store: Store) -> None:

@@ -10,8 +10,8 @@ from seatcast.data.schema import Candidacy, Constituency, Election
 from seatcast.data.store import Store
 from seatcast.errors import DataError
 from seatcast.scenarios.split import split_all, split_seat
-from seatcast.scenarios.systems import compare_systems, dhondt, gallagher, irv_winner
 from seatcast.scenarios.transfers import default_matrix, load_matrix
+from seatcast.systems import compare_systems, dhondt, gallagher, irv_winner
 
 
 def seat(sid: str, name: str, region: str, cands: list[tuple[str, str, int]]) -> Constituency:

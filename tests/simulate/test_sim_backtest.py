@@ -11,17 +11,17 @@ from typer.testing import CliRunner
 
 from conftest import need
 from seatcast.backtest.metrics import brier, calibration, log_loss
-from seatcast.backtest.probabilistic import (
+from seatcast.cli import app
+from seatcast.data.store import Store
+from seatcast.fit.error_model import PRIOR_NATIONAL_SD, PRIOR_WEIGHT, national_covariance
+from seatcast.simulate import estimate_error
+from seatcast.simulate.backtest import (
     MIN_SEATS,
     baseline_probs,
     calibration_band,
     pooled_calibration,
     run_probabilistic,
 )
-from seatcast.cli import app
-from seatcast.data.store import Store
-from seatcast.simulate import estimate_error
-from seatcast.simulate.errors import PRIOR_NATIONAL_SD, PRIOR_WEIGHT, national_covariance
 
 
 def test_error_model_uses_only_earlier_elections(store: Store) -> None:

@@ -9,6 +9,7 @@ from the polls'). The result of *E* is used only to score.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,6 +22,7 @@ from seatcast.data.polls import nation_poll_averages, poll_average
 from seatcast.data.schema import Election
 from seatcast.data.store import Store
 from seatcast.errors import InputError, UnknownNameError
+from seatcast.models import FitSource, SwingModel
 from seatcast.projection import Projection, project
 
 #: Each backtest target and its base.
@@ -121,6 +123,15 @@ def actual_gb_shares(target: Election, nations: tuple[str, ...] | None = None) -
     return {p: float(v * 100) for p, v in zip(frame.parties, nat, strict=True) if v > 0 and p != "oth"}
 
 
+def actuals_of(store: Store) -> Callable[[str], dict[str, float]]:
+    """Election id -> its actual GB shares from ``store`` (what a poll average learns house effects from)."""
+
+    def load(election_id: str) -> dict[str, float]:
+        return actual_gb_shares(store.load(election_id))
+
+    return load
+
+
 def standing_of(target: Election) -> dict[str, set[str]]:
     """Party codes with a candidate in each seat of the target (its nominations)."""
     return {c.id: {k.party_code for k in c.candidacies} for c in target.constituencies}
@@ -143,7 +154,7 @@ def national_inputs(
         if average == "house":
             from seatcast.data.poll_average import house_average
 
-            return house_average(target.id, store=store).shares, nations
+            return house_average(target.id, actuals=actuals_of(store or Store())).shares, nations
         raise InputError(f"unknown poll average {average!r}; choose mean or house")
     if inputs == "actual":
         nations = {n: actual_gb_shares(target, nations=(n,)) for n in ("Scotland", "Wales")} if by_nation else {}
@@ -154,19 +165,22 @@ def national_inputs(
 def run_backtest(
     election: str,
     *,
-    model: str = "auto",
+    model: str | SwingModel = "auto",
     inputs: str = "polls",
     store: Store | None = None,
     base: str | None = None,
     by_nation: bool = False,
     average: str = "mean",
+    fits: FitSource | None = None,
 ) -> BacktestResult:
     """Backtest ``model`` on ``election`` (see the module docstring).
 
     ``by_nation`` adds the Scotland-only and Wales-only final polls (or the actual nation
     shares) to the GB shares. The CLI and :func:`seatcast.backtest` turn it on by default; it is
     off here so internal callers (the error model's residuals) say what they use. ``average``
-    (``"mean"`` or ``"house"``) picks the GB final-poll average for ``inputs="polls"``.
+    (``"mean"`` or ``"house"``) picks the GB final-poll average for ``inputs="polls"``. ``fits``
+    supplies a fitted model's parameters (:func:`seatcast.fit.registry.source`): a backtest
+    sits below the fitting layer, so whoever asks for the covariate model hands its fit in.
     """
     store = store or Store()
     if base is None:
@@ -177,7 +191,7 @@ def run_backtest(
     base_el = store.load(base)
     national, nations = national_inputs(target_el, inputs, by_nation=by_nation, average=average, store=store)
     proj = project(base_el, national, model=model, nations=nations, standing=standing_of(target_el),
-                   as_of=target_el.date, store=store)
+                   as_of=target_el.date, store=store, fits=fits)
     return score(proj, target_el, inputs=inputs, national=national, nations=nations)
 
 

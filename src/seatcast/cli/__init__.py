@@ -12,7 +12,7 @@ import sys
 from seatcast.cli.app import app
 from seatcast.errors import SeatcastError
 
-_COMMAND_MODULES = ("core", "importing", "forecast", "scenarios", "web", "night", "covariate")
+_COMMAND_MODULES = ("core", "importing", "forecast", "scenarios", "web", "night", "mrp", "plots", "models")
 for _name in _COMMAND_MODULES:
     try:
         importlib.import_module(f"seatcast.cli.{_name}")

@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 import typer
 
-from seatcast.api import open_store
+from seatcast.api import fit_source, open_store
 from seatcast.backtest.runner import BACKTESTS, INPUTS, BacktestResult, run_backtest
 from seatcast.cli.app import DbOption, Format, FormatOption, app
 from seatcast.cli.output import console, emit, pct
@@ -166,10 +166,11 @@ def project_cmd(
     nations = parse_nation_options(nation_share)
     if not shares and not nations:
         raise InputError("give national shares with --share PARTY=PERCENT (or --polls FILE|ELECTION)")
-    base_election = open_store(db).load(base)
+    store = open_store(db)
+    base_election = store.load(base)
     names = party_info.election_names(base_election)
     with blame_polls_file(polls, overrides):
-        proj = project(base_election, shares, model=model, nations=nations)
+        proj = project(base_election, shares, model=model, nations=nations, store=store, fits=fit_source(store))
     if seat is not None:
         _emit_seat(proj, seat, fmt, names)
         return
@@ -273,11 +274,13 @@ def backtest(
     store = open_store(db)
     targets = list(BACKTESTS) if election == "all" else [election]
     models = list(MODELS) if model == "all" else [model]
-    results = [run_backtest(e, model=m, inputs=inputs, by_nation=by_nation, store=store, average=poll_average)
+    fits = fit_source(store)
+    results = [run_backtest(e, model=m, inputs=inputs, by_nation=by_nation, store=store, average=poll_average,
+                            fits=fits)
                for e in targets for m in models]
     dicts = [r.to_dict() for r in results]
-    if probabilistic:  # always simulates from the final polls (see seatcast.backtest.probabilistic)
-        from seatcast.backtest.probabilistic import run_probabilistic
+    if probabilistic:  # always simulates from the final polls (see seatcast.simulate.backtest)
+        from seatcast.simulate.backtest import run_probabilistic
 
         for d, r in zip(dicts, results, strict=True):
             d.update(run_probabilistic(r.election, model=r.model, n_sims=sims, seed=seed, store=store,

@@ -130,8 +130,8 @@ def plot_calibration_cmd(
     sims, seed 0), so the two report the same Brier score; the title names the model that ran
     (``auto`` resolved, e.g. ``covariate``) and the polls used.
     """
-    from seatcast.backtest.probabilistic import run_probabilistic
     from seatcast.plots.calibration import plot_calibration
+    from seatcast.simulate.backtest import run_probabilistic
 
     check_image_path(output)
     scores, result = run_probabilistic(election, model=model, n_sims=sims, seed=seed, store=open_store(db),

@@ -110,7 +110,7 @@ def systems(
     fmt: FormatOption = Format.table,
 ) -> None:
     """The same votes under FPTP, AV (instant runoff) and regional D'Hondt, with Gallagher indices."""
-    from seatcast.scenarios.systems import compare_systems
+    from seatcast.systems import compare_systems
 
     el, matrix, party_names = _counterfactual_inputs(db, election, transfers)
     res = compare_systems(el, matrix)
@@ -217,8 +217,8 @@ def incumbency(
 ) -> None:
     """Incumbency effects and the independent prior, or (with --backtest) their backtest."""
     from seatcast.data.polls import ELECTION_DATES
-    from seatcast.scenarios.backtest import incumbency_backtest
     from seatcast.scenarios.incumbency import estimate_incumbency
+    from seatcast.scenarios.incumbency_backtest import incumbency_backtest
 
     store = open_store(db)
     if backtest:

@@ -7,7 +7,9 @@ with its provenance as ``SOURCE.md``). Nothing here touches the network.
 from __future__ import annotations
 
 import gzip
+import hashlib
 from dataclasses import dataclass
+from functools import cache
 from importlib import resources
 from pathlib import Path
 
@@ -77,3 +79,19 @@ def load_bundled(spec: BundledElection) -> Election:
         id=spec.id, name=spec.name, date=spec.date, kind=spec.kind, boundaries=spec.boundaries,
         source=spec.source, licence=spec.licence, constituencies=el.constituencies,
     )
+
+
+@cache
+def folder_digest(relative: str) -> str:
+    """SHA-256 over the files of one bundled folder (names and bytes, sorted by name).
+
+    A fitted model that reads bundled inputs (nominations, covariates, tactical advice, polls)
+    puts this in its fingerprint, so a release with new bundled inputs refits. A pure function
+    of files that never change while the process runs: ``functools.cache`` is safe here.
+    """
+    h = hashlib.sha256()
+    root = data_path(relative)
+    for path in sorted(p for p in root.rglob("*") if p.is_file()):
+        h.update(str(path.relative_to(root)).encode())
+        h.update(path.read_bytes())
+    return h.hexdigest()

@@ -6,6 +6,10 @@ models read them, and it never returns a later one. The bundled file
 (``byelections/byelections_2010_2024_candidates.csv.gz``, House of Commons Library, Open
 Parliament Licence; provenance in its ``SOURCE.md``) holds the 59 by-elections of the
 2010-2024 parliaments, one row per candidate.
+
+:class:`ParliamentEvidence` is what :mod:`seatcast.fit.byelections` measures from them for one
+parliament: a plain value (stored with the covariate fit) that the kernel binding reads through
+:func:`seat_terms`, so the models never import the code that measures it.
 """
 
 from __future__ import annotations
@@ -13,10 +17,11 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from seatcast.data.parties import normalise_code
 from seatcast.errors import DataError
@@ -164,3 +169,62 @@ def byelections_before(date: str, *, since: str | None = None,
         raise DataError(f"{date!r} is not a date YYYY-MM-DD", field="date")
     pool = bundled_byelections() if source is None else source
     return tuple(b for b in pool if b.date < date and (since is None or b.date >= since))
+
+
+@dataclass(frozen=True)
+class ParliamentEvidence:
+    """The by-election statistics of one parliament (:mod:`seatcast.fit.byelections` measures them)."""
+
+    previous: str  # the general election that opened the parliament
+    as_of: str
+    n: int = 0  # GB by-elections read
+    squeeze: float = 0.0
+    n_squeeze: int = 0
+    over: dict[str, float] = field(default_factory=dict)
+    seats: tuple[tuple[str, str], ...] = ()  # (date, seat) of each by-election read
+    #: seat id -> (normalised seat name, role -> performance against the polls, winner's role)
+    by_seat: dict[str, tuple[str, dict[str, float], str | None]] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, object]:
+        """JSON-ready numbers."""
+        return {"previous": self.previous, "as_of": self.as_of, "n": self.n, "squeeze": round(self.squeeze, 4),
+                "n_squeeze": self.n_squeeze, "over": {r: round(v, 4) for r, v in self.over.items()}}
+
+    def to_params(self) -> dict[str, Any]:
+        """Every field exactly (JSON floats round-trip), for the stored covariate fit."""
+        return {"previous": self.previous, "as_of": self.as_of, "n": self.n, "squeeze": self.squeeze,
+                "n_squeeze": self.n_squeeze, "over": dict(self.over), "seats": [list(s) for s in self.seats],
+                "by_seat": {k: [n, dict(o), w] for k, (n, o, w) in self.by_seat.items()}}
+
+    @classmethod
+    def from_params(cls, p: Mapping[str, Any]) -> ParliamentEvidence:
+        """Inverse of :meth:`to_params`."""
+        return cls(previous=str(p["previous"]), as_of=str(p["as_of"]), n=int(p["n"]), squeeze=float(p["squeeze"]),
+                   n_squeeze=int(p["n_squeeze"]), over={str(r): float(v) for r, v in p["over"].items()},
+                   seats=tuple((str(d), str(s)) for d, s in p["seats"]),
+                   by_seat={str(k): (str(n), {str(r): float(v) for r, v in o.items()}, None if w is None else str(w))
+                            for k, (n, o, w) in p["by_seat"].items()})
+
+
+def seat_name_key(name: str) -> str:
+    """A seat name reduced to lower-case letters and digits (how a by-election seat is matched by name)."""
+    return "".join(ch for ch in name.lower() if ch.isalnum())
+
+
+def seat_terms(ev: ParliamentEvidence | None, seat_ids: Sequence[str],
+               names: Sequence[str]) -> list[tuple[dict[str, float], str | None] | None]:
+    """Per seat: its by-election's performance against the polls per role and winner's role (``None``: none held).
+
+    A seat matches by GSS code, else by name (a seat on new boundaries that kept its name).
+    """
+    if ev is None or not ev.by_seat:
+        return [None] * len(seat_ids)
+    by_name = {n: (o, w) for n, o, w in ev.by_seat.values()}
+    out: list[tuple[dict[str, float], str | None] | None] = []
+    for sid, name in zip(seat_ids, names, strict=True):
+        if sid in ev.by_seat:
+            _, o, w = ev.by_seat[sid]
+            out.append((o, w))
+        else:
+            out.append(by_name.get(seat_name_key(name)))
+    return out

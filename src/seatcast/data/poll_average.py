@@ -6,7 +6,7 @@ industry sometimes misses together (the *industry bias*: in 2015 every firm unde
 Conservatives). This module learns both from **earlier elections only** and corrects for the
 part of them that looks persistent.
 
-Errors are measured on the same scale as the simulation engine (:mod:`seatcast.simulate.errors`):
+Errors are measured on the same scale as the simulation engine (:mod:`seatcast.fit.error_model`):
 ``log((poll + 1) / (actual + 1))`` per party of :data:`NATIONAL_PARTIES` (``right`` = UKIP,
 Brexit Party, Reform UK). ``scale="points"`` uses plain ``poll - actual`` instead (the toy tests
 use it because it is easy to work by hand).
@@ -335,28 +335,18 @@ def average_shares(polls: pd.DataFrame, election: str, election_date: str, *, me
 
 # ---- public entry points -----------------------------------------------------------------------
 
-def _default_actuals(store: Any) -> Actuals:
-    from seatcast.backtest.runner import actual_gb_shares
-    from seatcast.data.store import Store
-
-    st = store or Store()
-
-    def load(e: str) -> Mapping[str, float]:
-        return actual_gb_shares(st.load(e))
-
-    return load
-
-
-def house_average(election: str, *, store: Any = None, actuals: Actuals | None = None,
+def house_average(election: str, *, actuals: Actuals,
                   settings: HouseSettings = HouseSettings()) -> PollAverage:
     """House-effect-aware average of ``election``'s GB final polls, learned from earlier elections.
 
-    ``actuals(e)`` gives election ``e``'s actual GB shares (default: from ``store``); it is only
-    ever called for elections strictly before ``election``, and this is checked.
+    ``actuals(e)`` gives election ``e``'s actual GB shares (the caller's: a backtest passes
+    :func:`seatcast.backtest.runner.actuals_of` its store, so this data module never reaches up
+    to the results layer); it is only ever called for elections strictly before ``election``,
+    and this is checked.
     """
     history = _history(election)
     target_date = ELECTION_DATES[election]
-    get = actuals or _default_actuals(store)
+    get = actuals
     polls, acts = {}, {}
     for e in history:
         if ELECTION_DATES[e] >= target_date:  # the guard: never learn from the target or later
@@ -370,11 +360,11 @@ def house_average(election: str, *, store: Any = None, actuals: Actuals | None =
                           industry=industry, settings=settings, history=history)
 
 
-def mean_average(election: str, *, store: Any = None, actuals: Actuals | None = None,
+def mean_average(election: str, *, actuals: Actuals,
                  settings: HouseSettings = HouseSettings()) -> PollAverage:
     """The plain mean (equal to :func:`poll_average`) with its uncertainty from earlier elections."""
     history = _history(election)
-    get = actuals or _default_actuals(store)
+    get = actuals
     errors = history_errors({e: final_polls(e) for e in history}, {e: get(e) for e in history}, settings.scale)
     industry = estimate_industry_bias(errors) if len(errors) else {}
     return average_shares(final_polls(election), election, ELECTION_DATES[election], method="mean",

@@ -8,17 +8,21 @@ leaves the user's imports alone. Writes are single transactions: an import is al
 
 from __future__ import annotations
 
+import hashlib
 import os
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, TypeVar
 
 from seatcast.data.bundled import BUNDLED, load_bundled
 from seatcast.data.schema import Candidacy, Constituency, Election
 from seatcast.errors import DataError, UnknownNameError
+
+T = TypeVar("T")
 
 #: Bump when the bundled data or the table layout changes: the store then rebuilds the bundled part.
 DATA_VERSION = "2"
@@ -64,7 +68,25 @@ CREATE TABLE IF NOT EXISTS candidacy (
     FOREIGN KEY (election_id, seat_id) REFERENCES constituency(election_id, seat_id) ON DELETE CASCADE
 ) STRICT;
 CREATE INDEX IF NOT EXISTS candidacy_party ON candidacy(election_id, party_code);
+CREATE TABLE IF NOT EXISTS fitted_model (
+    id TEXT PRIMARY KEY,
+    kind TEXT NOT NULL,
+    as_of TEXT,
+    fingerprint TEXT NOT NULL,
+    version TEXT NOT NULL,
+    options TEXT NOT NULL,
+    trained_on TEXT NOT NULL,
+    params TEXT NOT NULL,
+    created_at TEXT NOT NULL
+) STRICT;
+CREATE INDEX IF NOT EXISTS fitted_model_key ON fitted_model(kind, as_of, fingerprint, version, options);
 """
+
+#: Columns of the ``fitted_model`` table, in order (values are text; JSON where noted in
+#: :mod:`seatcast.fit.fitted`, which owns their meaning).
+FITTED_COLUMNS: tuple[str, ...] = (
+    "id", "kind", "as_of", "fingerprint", "version", "options", "trained_on", "params", "created_at",
+)
 
 
 @dataclass(frozen=True)
@@ -99,7 +121,10 @@ class Store:
     """A handle on the SQLite database; elections read from it are cached in memory.
 
     One connection serves every thread (the web server's pool included); a lock serialises its
-    use, so a read never interleaves with a write's transaction.
+    use, so a read never interleaves with a write's transaction. The store also owns the one
+    in-memory cache of values derived from its elections (:meth:`memo`: decoded fitted models,
+    bound kernels' inputs): it is emptied whenever an election is written or deleted, so
+    nothing derived from old data outlives it, and it dies with the store, not the process.
     """
 
     def __init__(self, path: str | Path | None = None, *, fill: bool = True) -> None:
@@ -107,6 +132,8 @@ class Store:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.RLock()
         self._cache: dict[str, Election] = {}
+        self._memo: dict[Any, Any] = {}
+        self._fingerprints: dict[str, str] = {}
         try:
             self._conn = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
         except sqlite3.Error as exc:  # a folder, or a file it may not open
@@ -163,7 +190,33 @@ class Store:
                 "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
                 (DATA_VERSION,),
             )
-        self._cache.clear()
+        self._forget()
+
+    def _forget(self, election_id: str | None = None) -> None:
+        """Drop cached elections (one, or all) and everything derived from them."""
+        with self._lock:
+            if election_id is None:
+                self._cache.clear()
+                self._fingerprints.clear()
+            else:
+                self._cache.pop(election_id, None)
+                self._fingerprints.pop(election_id, None)
+            self._memo.clear()
+
+    def memo(self, key: Any, build: Callable[[], T]) -> T:
+        """The value cached under ``key``, built once by ``build()`` (the store's one cache).
+
+        ``build`` runs outside the lock (a fit may take seconds); two threads racing on the same
+        key both build it and the first stored value wins, so every caller sees one value.
+        """
+        with self._lock:
+            if key in self._memo:
+                hit: T = self._memo[key]
+                return hit
+        value = build()
+        with self._lock:
+            got: T = self._memo.setdefault(key, value)
+            return got
 
     # ---- reads --------------------------------------------------------------------------
     def elections(self) -> list[ElectionInfo]:
@@ -247,7 +300,7 @@ class Store:
         """Write an election in one transaction, replacing any stored election of the same id."""
         with self._transaction() as conn:
             self._write(conn, election, bundled=False)
-        self._cache.pop(election.id, None)
+        self._forget(election.id)
 
     def delete(self, election_id: str) -> None:
         """Remove an election and everything under it."""
@@ -255,7 +308,76 @@ class Store:
             raise UnknownNameError("election", election_id, self.ids())
         with self._transaction() as conn:
             conn.execute("DELETE FROM election WHERE id = ?", (election_id,))
-        self._cache.pop(election_id, None)
+        self._forget(election_id)
+
+    # ---- fingerprints and fitted models -------------------------------------------------
+    def fingerprint(self, election_ids: Sequence[str]) -> str:
+        """SHA-256 over the stored rows of ``election_ids`` (in the order given).
+
+        A fitted model records it: the same elections as stored give the same digest, and any
+        edit to a result (a re-import, a corrected vote count) gives another, so the fit reruns.
+        """
+        digest = hashlib.sha256()
+        for eid in election_ids:
+            with self._lock:
+                one = self._fingerprints.get(eid)
+                if one is None:
+                    one = self._election_digest(eid)
+                    self._fingerprints[eid] = one
+            digest.update(f"{eid}:{one};".encode())
+        return digest.hexdigest()
+
+    def _election_digest(self, election_id: str) -> str:
+        h = hashlib.sha256()
+        for sql in (
+            "SELECT id, name, date, kind, boundaries FROM election WHERE id = ?",
+            "SELECT seat_id, position, name, region, nation, electorate, valid_votes FROM constituency "
+            "WHERE election_id = ? ORDER BY position",
+            "SELECT seat_id, position, name, party_code, votes, share, sitting_mp, former_mp FROM candidacy "
+            "WHERE election_id = ? ORDER BY seat_id, position",
+        ):
+            for row in self._conn.execute(sql, (election_id,)):
+                h.update(repr(row).encode())
+        return h.hexdigest()
+
+    def save_fitted(self, row: Mapping[str, str | None]) -> None:
+        """Store one fitted model (a row of :data:`FITTED_COLUMNS`), replacing one of the same id."""
+        with self._transaction() as conn:
+            conn.execute(
+                f"INSERT OR REPLACE INTO fitted_model({', '.join(FITTED_COLUMNS)}) "
+                f"VALUES ({', '.join('?' for _ in FITTED_COLUMNS)})",
+                tuple(row[c] for c in FITTED_COLUMNS),
+            )
+
+    def load_fitted(self, fitted_id: str) -> dict[str, str | None] | None:
+        """The stored fitted model ``fitted_id`` (a unique prefix will do), or ``None``."""
+        with self._lock:
+            rows = self._conn.execute(
+                f"SELECT {', '.join(FITTED_COLUMNS)} FROM fitted_model WHERE id LIKE ? || '%' ORDER BY id",
+                (fitted_id,),
+            ).fetchall()
+        if len(rows) != 1:
+            return None
+        return dict(zip(FITTED_COLUMNS, rows[0], strict=True))
+
+    def find_fitted(self, kind: str, as_of: str | None, fingerprint: str, version: str,
+                    options: str) -> dict[str, str | None] | None:
+        """The stored fit of ``kind`` for exactly these inputs, or ``None`` (then fit it)."""
+        with self._lock:
+            row = self._conn.execute(
+                f"SELECT {', '.join(FITTED_COLUMNS)} FROM fitted_model WHERE kind = ? AND as_of IS ? "
+                "AND fingerprint = ? AND version = ? AND options = ? ORDER BY created_at DESC LIMIT 1",
+                (kind, as_of, fingerprint, version, options),
+            ).fetchone()
+        return None if row is None else dict(zip(FITTED_COLUMNS, row, strict=True))
+
+    def fitted_models(self) -> list[dict[str, str | None]]:
+        """Every stored fitted model, by kind then as-of date."""
+        with self._lock:
+            rows = self._conn.execute(
+                f"SELECT {', '.join(FITTED_COLUMNS)} FROM fitted_model ORDER BY kind, COALESCE(as_of, ''), created_at"
+            ).fetchall()
+        return [dict(zip(FITTED_COLUMNS, r, strict=True)) for r in rows]
 
     @staticmethod
     def _write(conn: sqlite3.Connection, el: Election, *, bundled: bool) -> None:

@@ -1,1 +1,13 @@
-"""The learning layer: what seatcast fits from earlier elections and other pre-election evidence."""
+"""Learning from history: everything that runs backtests on earlier elections to choose parameters.
+
+=================  ============================================================================
+``fitted``         :class:`~seatcast.fit.fitted.FittedModel`, a fit as a frozen, stored value
+``registry``       :func:`~seatcast.fit.registry.load_or_fit`: the stored fit, or fit and store
+``covariate``      the covariate model's mechanisms and ridge regressions on earlier pairs
+``ablation``       the covariate model refitted without one feature group at a time
+``byelections``    what the by-elections of a parliament say about the next general election
+=================  ============================================================================
+
+This layer sits above ``backtest`` (it runs backtests) and below ``simulate``, ``scenarios``
+and ``night``, which take its fitted values as inputs; ``api`` decides when to load or fit.
+"""

@@ -16,7 +16,7 @@ and strictly before the forecast date (read only through
   ``(share_by - share_ge) - (poll_then - national_ge)`` in share units, averaged over the
   by-elections where it stood both times.
 
-And per seat that held one (:func:`seat_terms`): each party's performance against the polls in
+And per seat that held one (:func:`seatcast.data.byelections.seat_terms`): each party's performance against the polls in
 that seat, and the by-election's winner. Seats are matched by GSS code, or by name on other
 boundaries (on the 2024 boundaries about half of the 2019-2024 by-election seats keep their name).
 
@@ -28,22 +28,22 @@ the forecast is for, which are public on the forecast date (an approximation, sa
 docs/covariate-model.md). The Scottish and Welsh parties have no GB poll series: their
 national change is taken as zero.
 
-How far these statistics are trusted is decided in :mod:`seatcast.models.covariate.fit`, by
-the same rolling-origin rule as every other input.
+The result is a :class:`~seatcast.data.byelections.ParliamentEvidence`, a plain value stored
+with the covariate fit. How far these statistics are trusted is decided in
+:mod:`seatcast.fit.covariate`, by the same rolling-origin rule as every other input.
 """
 
 from __future__ import annotations
 
 import io
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 from functools import cache
 
 import numpy as np
 import pandas as pd
 
 from seatcast.data.bundled import open_text
-from seatcast.data.byelections import ByElection, byelections_before
+from seatcast.data.byelections import ByElection, ParliamentEvidence, byelections_before, seat_name_key
 from seatcast.data.schema import Election
 
 #: Roles whose by-election performance is measured (the populist right as one role).
@@ -71,26 +71,6 @@ def role_shares(shares: Mapping[str, float]) -> dict[str, float]:
         if r is not None:
             out[r] = out.get(r, 0.0) + s
     return out
-
-
-@dataclass(frozen=True)
-class ParliamentEvidence:
-    """The by-election statistics of one parliament (see the module docstring)."""
-
-    previous: str  # the general election that opened the parliament
-    as_of: str
-    n: int = 0  # GB by-elections read
-    squeeze: float = 0.0
-    n_squeeze: int = 0
-    over: dict[str, float] = field(default_factory=dict)
-    seats: tuple[tuple[str, str], ...] = ()  # (date, seat) of each by-election read
-    #: seat id -> (normalised seat name, role -> performance against the polls, winner's role)
-    by_seat: dict[str, tuple[str, dict[str, float], str | None]] = field(default_factory=dict)
-
-    def to_dict(self) -> dict[str, object]:
-        """JSON-ready numbers."""
-        return {"previous": self.previous, "as_of": self.as_of, "n": self.n, "squeeze": round(self.squeeze, 4),
-                "n_squeeze": self.n_squeeze, "over": {r: round(v, 4) for r, v in self.over.items()}}
 
 
 @cache
@@ -170,7 +150,7 @@ def measure(previous: Election, as_of: str, *, final: Mapping[str, float] | None
             if ge.get(r, 0) > 0 and by.get(r, 0) > 0 and r in polls:
                 mine[r] = (by[r] - ge[r]) - change[r]
                 over.setdefault(r, []).append(mine[r])
-        by_seat[b.seat] = (_norm(b.name), mine, role(b.winner))  # a later by-election in the seat replaces it
+        by_seat[b.seat] = (seat_name_key(b.name), mine, role(b.winner))  # a later by-election in the seat replaces it
         order = sorted(ge, key=lambda r: -ge[r])
         if "con" not in order[:2]:
             continue
@@ -187,29 +167,6 @@ def measure(previous: Election, as_of: str, *, final: Mapping[str, float] | None
         previous=previous.id, as_of=as_of, n=len(seats), squeeze=float(np.mean(sq)) if sq else 0.0,
         n_squeeze=len(sq), over={r: float(np.mean(v)) for r, v in over.items()}, seats=tuple(seats),
         by_seat=by_seat)
-
-
-def _norm(name: str) -> str:
-    return "".join(ch for ch in name.lower() if ch.isalnum())
-
-
-def seat_terms(ev: ParliamentEvidence | None, seat_ids: Sequence[str],
-               names: Sequence[str]) -> list[tuple[dict[str, float], str | None] | None]:
-    """Per seat: its by-election's performance against the polls per role and winner's role (``None``: none held).
-
-    A seat matches by GSS code, else by name (a seat on new boundaries that kept its name).
-    """
-    if ev is None or not ev.by_seat:
-        return [None] * len(seat_ids)
-    by_name = {n: (o, w) for n, o, w in ev.by_seat.values()}
-    out: list[tuple[dict[str, float], str | None] | None] = []
-    for sid, name in zip(seat_ids, names, strict=True):
-        if sid in ev.by_seat:
-            _, o, w = ev.by_seat[sid]
-            out.append((o, w))
-        else:
-            out.append(by_name.get(_norm(name)))
-    return out
 
 
 def opening_election(elections: Sequence[Election], as_of: str) -> Election | None:

@@ -13,15 +13,35 @@ ratio; a party that stands in one nation only has its GB change scaled up to tha
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from datetime import date
+from typing import Any, Protocol
 
 from seatcast.errors import UnknownNameError
 from seatcast.models.context import Kernel, SwingContext
 from seatcast.models.proportional import proportional_swing
 from seatcast.models.transition import transition_swing
 from seatcast.models.uniform import uniform_swing
+
+
+class FittedParams(Protocol):
+    """What a seat-aware model needs of a fitted model (:class:`seatcast.fit.fitted.FittedModel` is one)."""
+
+    @property
+    def id(self) -> str:
+        """Short hash naming the fit (kernels cache on it)."""
+        ...
+
+    @property
+    def params(self) -> Mapping[str, Any]:
+        """The fitted numbers, JSON values only."""
+        ...
+
+
+#: Supplies a fitted model: ``(kind, as_of, options) -> fit``. The API passes one bound to its
+#: store (:func:`seatcast.fit.registry.source`); kernels never fit anything themselves.
+FitSource = Callable[[str, date | None, Mapping[str, Any]], FittedParams]
 
 
 @dataclass(frozen=True)
@@ -32,10 +52,15 @@ class SwingModel:
     kernel: Kernel
     conversion: str  # "additive" or "ratio"
     description: str
-    #: Optional: builds a seat-aware kernel from the prepared projection setup (a model fitted
-    #: on covariates needs to know the seats and what was known when). Called by
+    #: Optional: builds a seat-aware kernel from the prepared projection setup and, for a model
+    #: with ``fitted_kind``, its fitted parameters (a model fitted on covariates needs to know
+    #: the seats, what was known when and what was learned). Called by
     #: :func:`seatcast.projection.prepare`; the returned kernel replaces ``kernel`` there.
-    factory: Callable[[Any], Kernel] | None = None
+    factory: Callable[[Any, FittedParams | None], Kernel] | None = None
+    #: The kind of fitted model the factory needs (``None``: none), and the fit's options as
+    #: ``(name, value)`` pairs (hashable and picklable: a setup travels to worker processes).
+    fitted_kind: str | None = None
+    fit_options: tuple[tuple[str, Any], ...] = ()
 
 
 MODELS: dict[str, SwingModel] = {
@@ -58,5 +83,5 @@ def register_model(model: SwingModel) -> None:
     MODELS[model.name] = model
 
 
-__all__ = ["MODELS", "SwingContext", "SwingModel", "get_model", "register_model"]
+__all__ = ["MODELS", "FitSource", "FittedParams", "SwingContext", "SwingModel", "get_model", "register_model"]
 import seatcast.models.covariate  # noqa: E402, F401  (registers the "covariate" model)

@@ -32,6 +32,7 @@ from seatcast.data.parties import IND, LINEAGE, OTHER
 from seatcast.data.polls import poll_average
 from seatcast.data.schema import Election
 from seatcast.errors import InputError
+from seatcast.fit.registry import source as fit_source
 from seatcast.night.features import EXTRA_OWN_GROUPS, EXTRA_OWN_NAMES, incumbency_and_advice, seat_features
 from seatcast.night.groups import groups_for
 from seatcast.night.model import FloatArray, NightPrior
@@ -79,7 +80,7 @@ def replay_prior(target: Election, base: Election, *, model: str = "covariate",
     if model == "covariate":
         national, nations = national_inputs(target, "polls", by_nation=True)
         proj = project(base, national, model=model, nations=nations, standing=standing_of(target),
-                       as_of=target.date, store=store)
+                       as_of=target.date, store=store, fits=fit_source(store))
         source = f"covariate projection of {base.id} at the {target.id} final GB and nation polls"
     else:
         proj = project(base, poll_average(target.id), model=model, standing=standing_of(target))

@@ -20,7 +20,7 @@ def plot_calibration(bins: Sequence[Mapping[str, Any]], *, ax: Any = None, title
 
     The shaded band is, at each bin's mean predicted probability, the central 95% range of the
     observed frequency a calibrated forecast would show by sampling alone (binomial with the
-    bin's count: ``ci_lo``/``ci_hi`` from :func:`seatcast.backtest.probabilistic.calibration_band`,
+    bin's count: ``ci_lo``/``ci_hi`` from :func:`seatcast.simulate.backtest.calibration_band`,
     or a normal approximation when a bin lacks them). A point inside the band is within sampling
     error of the diagonal; points outside are drawn hollow and red. Returns the ``ax`` drawn on.
     """

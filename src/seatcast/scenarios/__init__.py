@@ -1,4 +1,4 @@
-"""Candidate scenarios: steps from shares to shares, transfers, incumbency, split votes, other systems.
+"""Candidate scenarios: steps from shares to shares, transfers, incumbency, split votes.
 
 =====================  ==========================================================================
 ``steps``              the step classes (candidate, withdraw, incumbent, tactical, set) and
@@ -8,10 +8,11 @@
                        the candidate files 2010-2024 using earlier elections only
 ``scenario_file``      TOML scenario files validated by pydantic, errors naming file and key
 ``split``              split-vote (spoiler) analysis: :func:`split_seat`, :func:`split_all`
-``systems``            the same votes under AV/IRV and regional D'Hondt, with Gallagher indices
 ``run``                scenario runs: the forecast with and without each step
-``backtest``           the incumbency/independent models scored on ge2019 and ge2024
+``incumbency_backtest``  the incumbency/independent models scored on ge2019 and ge2024
 =====================  ==========================================================================
+
+Other electoral systems (AV, D'Hondt) are not scenarios: they live in :mod:`seatcast.systems`.
 
 The walk-through is docs/scenarios.md (and examples/derby-north-2019.toml).
 """

@@ -25,6 +25,8 @@ from seatcast.backtest.runner import BACKTESTS
 from seatcast.data.frame import winners_of
 from seatcast.data.polls import ELECTION_DATES, poll_average
 from seatcast.errors import DataError, ScenarioError, SeatcastError
+from seatcast.fit.registry import source
+from seatcast.models import FitSource
 from seatcast.projection import ProjectionSetup, prepare
 from seatcast.scenarios.scenario_file import Scenario, load_scenario
 from seatcast.scenarios.steps import Step, build_steps
@@ -116,12 +118,17 @@ def load_transfers(sc: Scenario) -> TransferMatrix | None:
     return matrix_from_mapping(sc.transfers, source=f"{sc.path}: transfers")
 
 
-def prepare_scenario(sc: Scenario, store: Any) -> tuple[ProjectionSetup, list[Step], str | None, dict[str, float]]:
-    """Build the setup and bind all steps (everything validated before anything runs)."""
+def prepare_scenario(sc: Scenario, store: Any, fits: FitSource | None = None
+                     ) -> tuple[ProjectionSetup, list[Step], str | None, dict[str, float]]:
+    """Build the setup and bind all steps (everything validated before anything runs).
+
+    ``fits`` supplies fitted models (the API's); by default the store's saved fits.
+    """
     election, national, as_of = resolve_inputs(sc)
     try:
         base = store.load(sc.base)
-        setup = prepare(base, national, model=sc.model, nations=sc.nations, as_of=as_of, store=store)
+        setup = prepare(base, national, model=sc.model, nations=sc.nations, as_of=as_of, store=store,
+                        fits=fits or source(store))
     except SeatcastError as exc:
         raise ScenarioError(f"{sc.path}: {exc}") from None
     transfers = load_transfers(sc)

@@ -493,9 +493,9 @@ def default_incumbency(setup: Any) -> IncumbencyEstimate | None:
     ctx = getattr(setup, "context", {}) or {}
     store = ctx.get("store")
     if store is None:
-        from seatcast.api import open_store
+        from seatcast.data.store import Store
 
-        store = open_store()
+        store = Store()
     return estimate_incumbency(store, before=ctx.get("as_of"))
 
 

@@ -3,7 +3,7 @@
 =================================  =================================================================
 :func:`simulate`                   run ``n_sims`` simulated elections from a ``ProjectionSetup``
 :class:`ForecastResult`            seat win probabilities, seat-total distributions, ``to_dict()``
-:class:`ErrorModel`, :func:`estimate_error`  error sizes learned from earlier elections only
+:class:`ErrorModel`, :func:`estimate_error`  error sizes learned from earlier elections (stored fit)
 ``simulate.kernels``               numpy-only array layer (draws, perturbation, noise, tallies)
 ``simulate.engine``                blocks, seeds, local processes and Dask
 ``simulate.reference``             slow per-simulation reference used by the tests
@@ -18,8 +18,8 @@ Example::
 """
 
 from seatcast.simulate.engine import BLOCK, Step, simulate
-from seatcast.simulate.errors import ErrorModel
-from seatcast.simulate.errors import estimate as estimate_error
+from seatcast.simulate.error_model import ErrorModel
+from seatcast.simulate.error_model import estimate as estimate_error
 from seatcast.simulate.result import ForecastResult
 
 __all__ = ["BLOCK", "ErrorModel", "ForecastResult", "Step", "estimate_error", "simulate"]

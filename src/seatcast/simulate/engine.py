@@ -29,6 +29,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
+from datetime import date
 from typing import Any, Protocol
 
 import numpy as np
@@ -40,7 +41,7 @@ from seatcast.models.proportional import proportional_swing
 from seatcast.models.uniform import uniform_swing
 from seatcast.projection import ProjectionSetup
 from seatcast.simulate import kernels
-from seatcast.simulate.errors import NATIONAL_PARTIES, THIRD_PARTY_SHARE, ErrorModel, estimate, national_slot
+from seatcast.simulate.error_model import NATIONAL_PARTIES, THIRD_PARTY_SHARE, ErrorModel, from_source, national_slot
 from seatcast.simulate.result import ForecastResult
 
 #: Simulations per unit of randomness (one SeedSequence child each).
@@ -351,9 +352,16 @@ def _dask_task(shared: tuple[ProjectionSetup, Plan, Sequence[Step]], blocks: Seq
 # ---- public entry point ----------------------------------------------------------------------
 
 def default_error(setup: ProjectionSetup) -> ErrorModel:
-    """The error model estimated from elections before the setup's ``as_of`` date (all, if none)."""
-    return estimate(setup.context.get("as_of") or "9999-12-31", model=setup.model.name,
-                    store=setup.context.get("store"))
+    """The stored error model estimated from elections before the setup's ``as_of`` date (all, if none).
+
+    It comes from the setup's fit source (the API's, kept in the setup's context by
+    :func:`seatcast.projection.prepare`), else from the setup's store's saved fits.
+    """
+    from seatcast.fit.registry import source
+
+    fits = setup.context.get("fits") or source(setup.context.get("store"))
+    as_of = setup.context.get("as_of")
+    return from_source(fits, date.fromisoformat(as_of) if as_of else None, setup.model.name)
 
 
 def resolve_accel(accel: str | None) -> str:

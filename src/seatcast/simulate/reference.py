@@ -13,7 +13,7 @@ import numpy.typing as npt
 
 from seatcast.projection import ProjectionSetup
 from seatcast.simulate.engine import BLOCK, Step, block_rng, make_plan
-from seatcast.simulate.errors import ErrorModel
+from seatcast.simulate.error_model import ErrorModel
 from seatcast.simulate.kernels import draw
 
 

@@ -16,7 +16,7 @@ from seatcast.simulate.kernels import SHARE_Q, Tally, hist_quantile
 
 if TYPE_CHECKING:
     from seatcast.projection import ProjectionSetup
-    from seatcast.simulate.errors import ErrorModel
+    from seatcast.simulate.error_model import ErrorModel
 
 
 @dataclass(frozen=True, eq=False)

@@ -12,10 +12,11 @@ numbers are the ones the CLI and the Python API give. Two choices keep the swing
 
 The default model is ``auto``, as on the CLI and in the Python API (the covariate model on a
 bundled UK base), so the page and ``POST /api/project`` give the numbers ``seatcast project``
-gives. Its first projection fits the model on the stored elections (seconds, once per process;
-the fit and each base's bound kernel are then cached, and a projection takes milliseconds), so
-the app does it while starting up (:meth:`Dashboard.warm`), before it accepts a request: the
-server takes seconds longer to start, and no visitor (or load test) waits behind the fit.
+gives. Its first projection loads the covariate model's fit from the store (fitted and saved
+once, by ``seatcast models fit`` or by the first command that needed it; see
+:mod:`seatcast.fit.registry`) and binds it to the base's seats; each base's bound kernel is then
+cached and a projection takes milliseconds. The app does this while starting up
+(:meth:`Dashboard.warm`), before it accepts a request, so no visitor waits behind it.
 
 Safety: the only file the app opens is the store chosen when it is created (``db``); no
 request names a path. Simulation counts are capped (``max_sims``, ``$SEATCAST_MAX_SIMS``).
@@ -39,6 +40,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from seatcast.api import fit_source
 from seatcast.data import parties as party_info
 from seatcast.data.frame import ShareFrame
 from seatcast.data.parties import IND, OTHER, SEPARATE_NATIONS, SPEAKER
@@ -118,6 +120,7 @@ class Dashboard:
 
     def __init__(self, store: Store, *, max_sims: int) -> None:
         self.store = store
+        self.fits = fit_source(store)
         self.max_sims = max_sims
         self._bases: dict[str, _Base] = {}
         self._lock = threading.Lock()
@@ -171,7 +174,7 @@ class Dashboard:
 
         b = self.base(req.base)
         return prepare(b.election, req.shares, model=req.model, nations=req.nations, frame=b.frame,
-                       store=self.store)
+                       store=self.store, fits=self.fits)
 
     def project(self, req: s.ProjectRequest) -> dict[str, Any]:
         """The point projection of a request, as :class:`~seatcast.web.schemas.ProjectOut` fields."""
@@ -384,8 +387,8 @@ def create_app(db: str | Path | None = None, max_sims: int | None = None, *, war
     """Build the app over the store at ``db`` (default ``$SEATCAST_DB`` or the per-user store).
 
     ``max_sims`` caps simulations per forecast request (default ``$SEATCAST_MAX_SIMS`` or
-    200 000). With ``warm``, starting the app (its lifespan) fits and binds the default model
-    (:meth:`Dashboard.warm`, seconds, once per process) before the first request is accepted.
+    200 000). With ``warm``, starting the app (its lifespan) loads the default model's stored fit
+    and binds it (:meth:`Dashboard.warm`) before the first request is accepted.
     """
     from contextlib import asynccontextmanager
 

@@ -1,6 +1,6 @@
 """Imported elections in the CLI: parties shown by the names the file gave, and an explicit transfer rule.
 
-The sample is ``tests/data/generic_small.csv``: codes ``a``/``b``/``c`` for "Alpha Party",
+The sample is ``tests/fixtures/generic_small.csv``: codes ``a``/``b``/``c`` for "Alpha Party",
 "Beta League" and "Gamma Greens", none of them in the default (UK) transfer matrix.
 """
 
@@ -21,7 +21,7 @@ from seatcast.data.store import Store
 from seatcast.scenarios.split import split_seat
 from seatcast.scenarios.transfers import COVERAGE, NEUTRAL, coverage, matrix_for
 
-DATA = Path(__file__).parent / "data"
+DATA = Path(__file__).parents[1] / "fixtures"
 SAMPLE = DATA / "generic_small.csv"
 EID = "t_disp"
 runner = CliRunner()

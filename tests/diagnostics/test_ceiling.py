@@ -8,7 +8,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from seatcast.backtest.ceiling import DESIGNS, ceiling
+from seatcast.diagnostics.ceiling import DESIGNS, ceiling
 from seatcast.night.model import NightPrior
 
 
@@ -54,7 +54,7 @@ def test_richer_designs_never_fit_worse_in_sample(seed: int) -> None:
     regions = tuple(rng.choice(["R1", "R2", "R3"], len(base)).tolist())
     prior = _prior(base, regions)
     extra = rng.normal(size=(4, len(base), 2))
-    from seatcast.backtest import ceiling as mod
+    from seatcast.diagnostics import ceiling as mod
 
     by = rng.normal(size=(4, len(base), 3))
     sse = []

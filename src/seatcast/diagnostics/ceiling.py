@@ -38,6 +38,10 @@ import numpy as np
 import numpy.typing as npt
 
 from seatcast.backtest.metrics import seat_total_error
+from seatcast.data.byelections import seat_terms
+from seatcast.data.polls import ELECTION_DATES
+from seatcast.data.store import Store
+from seatcast.fit.byelections import ANTI_CON, final_polls_on, measure, role
 from seatcast.night.features import incumbency_and_advice
 from seatcast.night.model import OTHER, NightPrior, NightSettings, _dummies, night_design
 
@@ -149,26 +153,26 @@ def ceiling(prior: NightPrior, actual: FloatArray, winners: list[str], election:
     return rows
 
 
-def election_ceiling(election_id: str, *, store: Any = None) -> list[CeilingRow]:
+def election_ceiling(election_id: str, *, store: Store | None = None) -> list[CeilingRow]:
     """:func:`ceiling` for a backtest election, with the night replay's prior.
 
     The prior holds the pre-election projection and the seat features
     (:func:`seatcast.night.prior.replay_prior`).
     """
-    from seatcast.api import election
     from seatcast.night.prior import election_actuals, replay_prior
     from seatcast.night.replay import base_of
 
-    target = election(election_id)
-    prior = replay_prior(target, election(base_of(election_id)), store=store)
+    store = store or Store()
+    target = store.load(election_id)
+    prior = replay_prior(target, store.load(base_of(election_id)), store=store)
     actual, winners = election_actuals(target, prior)
     return ceiling(prior, actual, winners, election=election_id,
                    extra=incumbency_and_advice(prior.parties, prior.seat_ids, prior.base_winners,
                                                  str(target.date)),
-                   by=byelection_columns(prior, str(target.date)))
+                   by=byelection_columns(prior, str(target.date), store))
 
 
-def byelection_columns(prior: NightPrior, date: str) -> FloatArray:
+def byelection_columns(prior: NightPrior, date: str, store: Store | None = None) -> FloatArray:
     """``[parties, seats, 4]``: what the by-elections before ``date`` say about each seat and party.
 
     Columns: the party's performance against the polls in the seat's own by-election, whether it
@@ -176,15 +180,12 @@ def byelection_columns(prior: NightPrior, date: str) -> FloatArray:
     the best-placed anti-Conservative party in a seat the Conservatives won at the base (zero
     without by-elections).
     """
-    from seatcast.api import election
-    from seatcast.data.polls import ELECTION_DATES
-    from seatcast.fit.byelections import ANTI_CON, final_polls_on, measure, role, seat_terms
-
     earlier = [e for e, d in ELECTION_DATES.items() if d < date]
     out = np.zeros((len(prior.parties), prior.n_seats, 4))
     if not earlier:
         return out
-    ev = measure(election(max(earlier, key=ELECTION_DATES.__getitem__)), date, final=final_polls_on(date),
+    store = store or Store()
+    ev = measure(store.load(max(earlier, key=ELECTION_DATES.__getitem__)), date, final=final_polls_on(date),
                  final_date=date)
     seats = seat_terms(ev, prior.seat_ids, prior.names)
     roles = [role(p) for p in prior.parties]

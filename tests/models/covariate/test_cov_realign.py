@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import numpy as np
 
 from seatcast.data.store import Store
+from seatcast.fit.covariate import fit_covariate
 from seatcast.models.covariate.features import (
     FEATURES,
     GROUPS,
@@ -12,7 +15,6 @@ from seatcast.models.covariate.features import (
     feature_mask,
     seat_realign,
 )
-from seatcast.models.covariate.fit import fitted_for
 
 
 def test_cov_realign_is_opt_in_and_constant() -> None:
@@ -33,12 +35,12 @@ def test_cov_realign_covariates_cover_both_boundary_sets() -> None:
 
 def test_cov_realign_learns_labours_trend_from_earlier_pairs(store: Store) -> None:
     groups = (*GROUPS, "realign")
-    assert fitted_for(store, "2017-06-08", groups).selected == ()  # one pair: nothing validated
-    fitted = fitted_for(store, "2019-12-12", groups)
+    assert fit_covariate(store, date(2017, 6, 8), groups).selected == ()  # one pair: nothing validated
+    fitted = fit_covariate(store, date(2019, 12, 12), groups)
     assert "realign" in fitted.selected
     coef = fitted.to_dict()["coef"]
     assert isinstance(coef, dict)
     # Labour fell back in Leave seats and rose in student seats in 2010->2015 and 2015->2017.
     assert coef["lab"]["leave_trend"] < 0 < coef["lab"]["fulltime_students_trend"]
     # The default model is unchanged by the opt-in group.
-    assert "realign" not in fitted_for(store, "2019-12-12").selected
+    assert "realign" not in fit_covariate(store, date(2019, 12, 12)).selected

@@ -17,21 +17,30 @@ Four layers of error, each with its own source:
   more) and a seat's leading independent get their own, larger, sizes.
 
 An election with no earlier backtest (ge2015 here) falls back on the priors, which were set
-before looking at any result: they are deliberately wide. Estimates are cached per
-(election date, model, store).
+before looking at any result: they are deliberately wide.
+
+This module estimates (it runs backtests); the result is a stored
+:class:`~seatcast.fit.fitted.FittedModel` of kind ``error-model`` whose parameters the
+simulator reads as a plain value (:class:`seatcast.simulate.error_model.ErrorModel`).
 """
 
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass, field
-from functools import lru_cache
+from datetime import date
+from functools import cache
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
+from seatcast.backtest.runner import BACKTESTS, actual_gb_shares, run_backtest
+from seatcast.data.bundled import open_text
+from seatcast.data.frame import ShareFrame
 from seatcast.data.parties import IND, OTHER, SEPARATE_NATIONS
+from seatcast.data.polls import ELECTION_DATES, poll_average
+from seatcast.data.store import Store
+from seatcast.models import FitSource
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -63,62 +72,6 @@ THIRD_PARTY_SHARE = 0.15
 MIN_SHARE = 0.02
 
 
-@dataclass(frozen=True)
-class ErrorModel:
-    """Sizes of the four error layers; see the module docstring for where each comes from.
-
-    ``national_cov`` is the covariance of log-share errors of :data:`NATIONAL_PARTIES`
-    (poll-average uncertainty included); ``seat_sd`` etc. multiply ``sqrt(s (1 - s))``.
-    """
-
-    national_cov: FloatArray
-    minor_sd: float = PRIOR_MINOR_SD
-    nation_sd: float = PRIOR_NATION_SD
-    #: Per-nation sizes (nation name -> sd) the engine applies to that swing group; a nation not
-    #: listed gets ``nation_sd``. Empty by default: the per-nation estimate was tried and made
-    #: calibration worse (docs/forecast-calibration.md), so it is a what-if knob for now.
-    nation_sds: tuple[tuple[str, float], ...] = ()
-    region_sd: float = PRIOR_REGION_SD
-    seat_sd: float = PRIOR_SEAT_SD
-    seat_sd_third: float = PRIOR_SEAT_SD * 1.25
-    seat_sd_ind: float = PRIOR_SEAT_SD * 2.0
-    #: Elections the estimates used, and anything worth telling the user.
-    sources: tuple[str, ...] = field(default=())
-
-    @classmethod
-    def prior(cls) -> ErrorModel:
-        """The wide prior used when nothing earlier is known."""
-        return cls(national_cov=np.diag(np.full(len(NATIONAL_PARTIES), PRIOR_NATIONAL_SD**2)),
-                   sources=("prior only",))
-
-    def scaled(self, factor: float) -> ErrorModel:
-        """The same model with every standard deviation multiplied by ``factor`` (what-ifs, tests)."""
-        return ErrorModel(
-            national_cov=self.national_cov * factor**2, minor_sd=self.minor_sd * factor,
-            nation_sd=self.nation_sd * factor, nation_sds=tuple((n, v * factor) for n, v in self.nation_sds),
-            region_sd=self.region_sd * factor, seat_sd=self.seat_sd * factor,
-            seat_sd_third=self.seat_sd_third * factor, seat_sd_ind=self.seat_sd_ind * factor,
-            sources=(*self.sources, f"scaled by {factor}"),
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-ready summary (national standard deviations rather than the whole matrix)."""
-        sd = np.sqrt(np.diag(self.national_cov))
-        return {
-            "national_sd": {p: round(float(s), 4) for p, s in zip(NATIONAL_PARTIES, sd, strict=True)},
-            "minor_sd": round(self.minor_sd, 4), "nation_sd": round(self.nation_sd, 4),
-            "nation_sds": {n: round(v, 4) for n, v in self.nation_sds},
-            "region_sd": round(self.region_sd, 4), "seat_sd": round(self.seat_sd, 4),
-            "seat_sd_third": round(self.seat_sd_third, 4), "seat_sd_ind": round(self.seat_sd_ind, 4),
-            "sources": list(self.sources),
-        }
-
-
-    def nation_sd_of(self, nation: str) -> float:
-        """The nation-error size of ``nation`` (a swing group): its own if given, else :attr:`nation_sd`."""
-        return dict(self.nation_sds).get(nation, self.nation_sd)
-
-
 def national_slot(party: str) -> int | None:
     """Index of ``party`` in :data:`NATIONAL_PARTIES` (``None`` for a party with prior-only error)."""
     key = "right" if party in _RIGHT else party
@@ -127,16 +80,35 @@ def national_slot(party: str) -> int | None:
 
 # ---- estimation ------------------------------------------------------------------------------
 
-def estimate(before: str, *, model: str = "uns", store: Any = None) -> ErrorModel:
-    """The error model for a forecast on ISO date ``before``, from earlier elections only."""
-    from seatcast.data.store import Store
+#: Bump when a change to this module changes what an estimate produces: stored fits are then refitted.
+CODE_VERSION = "1"
+#: The bundled folders an estimate reads besides the elections (polls; and the covariate model's
+#: inputs, since its residuals come from covariate backtests when that is the model).
+BUNDLED_INPUTS: tuple[str, ...] = ("polls", "covariates", "tactical")
+#: The ISO date standing for "no cut-off" (a forecast from today).
+NO_CUTOFF = "9999-12-31"
 
-    store = store or Store()
-    return _estimate(before, model, store)
+
+def training_elections(store: Store, as_of: date | None) -> tuple[str, ...]:
+    """Ids of the stored elections held before ``as_of``: all an estimate may read."""
+    cut = as_of.isoformat() if as_of else NO_CUTOFF
+    return tuple(sorted(e.id for e in store.elections() if e.date and e.date < cut))
 
 
-@lru_cache(maxsize=32)
-def _estimate(before: str, model: str, store: Any) -> ErrorModel:
+def prior_params() -> dict[str, Any]:
+    """The wide prior used when nothing earlier is known (parameters of an error model)."""
+    return {"national_cov": np.diag(np.full(len(NATIONAL_PARTIES), PRIOR_NATIONAL_SD**2)).tolist(),
+            "sources": ["prior only"]}
+
+
+def estimate_params(as_of: date | None, *, model: str, store: Store, fits: FitSource) -> dict[str, Any]:
+    """The error model's parameters for a forecast as of ``as_of``, from earlier elections only.
+
+    Keys: ``national_cov`` (list of rows), ``nation_sd``, ``region_sd``, ``seat_sd``,
+    ``seat_sd_third``, ``seat_sd_ind`` (absent: the prior) and ``sources``. ``fits`` supplies
+    the fitted model behind ``model``'s backtests (the covariate model's, as of each target).
+    """
+    before = as_of.isoformat() if as_of else NO_CUTOFF
     errors, used = _national_errors(before, store)
     cov = national_covariance(errors)
     house = _house_effect_sd(before)
@@ -145,10 +117,10 @@ def _estimate(before: str, model: str, store: Any) -> ErrorModel:
     sources = [f"national error: final polls vs result at {', '.join(used) or 'no earlier election'}"]
     if house is not None:
         sources.append(f"house-effect spread {house:.3f} (PollBase, earlier campaigns)")
-    resid = _residual_sizes(before, model, store)
+    resid = _residual_sizes(before, model, store, fits)
     if resid is None:
         sources.append("nation/region/seat noise: priors (no earlier backtest)")
-        return ErrorModel(national_cov=cov, sources=tuple(sources))
+        return {"national_cov": cov.tolist(), "sources": sources}
     sources.append(f"nation/region/seat noise: {model} residuals at {', '.join(resid['used'])} (actual inputs)")
 
     def shrink(value: float, prior_value: float, n: float) -> float:
@@ -157,15 +129,15 @@ def _estimate(before: str, model: str, store: Any) -> ErrorModel:
         return float((LOCAL_PRIOR_WEIGHT * prior_value + n * value) / (LOCAL_PRIOR_WEIGHT + n))
 
     n_el = float(len(resid["used"]))
-    return ErrorModel(
-        national_cov=cov,
-        nation_sd=shrink(resid["nation"], PRIOR_NATION_SD, n_el),
-        region_sd=shrink(resid["region"], PRIOR_REGION_SD, n_el),
-        seat_sd=shrink(resid["seat"], PRIOR_SEAT_SD, n_el),
-        seat_sd_third=shrink(resid["third"], PRIOR_SEAT_SD * 1.25, n_el),
-        seat_sd_ind=shrink(resid["ind"], PRIOR_SEAT_SD * 2.0, n_el),
-        sources=tuple(sources),
-    )
+    return {
+        "national_cov": cov.tolist(),
+        "nation_sd": shrink(resid["nation"], PRIOR_NATION_SD, n_el),
+        "region_sd": shrink(resid["region"], PRIOR_REGION_SD, n_el),
+        "seat_sd": shrink(resid["seat"], PRIOR_SEAT_SD, n_el),
+        "seat_sd_third": shrink(resid["third"], PRIOR_SEAT_SD * 1.25, n_el),
+        "seat_sd_ind": shrink(resid["ind"], PRIOR_SEAT_SD * 2.0, n_el),
+        "sources": sources,
+    }
 
 
 def national_covariance(errors: list[FloatArray], weight: float = PRIOR_WEIGHT) -> FloatArray:
@@ -192,17 +164,14 @@ def national_covariance(errors: list[FloatArray], weight: float = PRIOR_WEIGHT) 
     return np.asarray((vecs * np.maximum(vals, floor)) @ vecs.T, dtype=float)
 
 
-def _national_errors(before: str, store: Any) -> tuple[list[FloatArray], list[str]]:
+def _national_errors(before: str, store: Store) -> tuple[list[FloatArray], list[str]]:
     """Log(actual / final-poll average) per national party at each election before ``before``.
 
     A party without a final-poll figure at an election is ``NaN`` there (see :func:`national_covariance`).
     """
-    from seatcast.backtest.runner import actual_gb_shares
-    from seatcast.data.polls import ELECTION_DATES, poll_average
-
     out, used = [], []
-    for eid, date in sorted(ELECTION_DATES.items(), key=lambda kv: kv[1]):
-        if date >= before:
+    for eid, held in sorted(ELECTION_DATES.items(), key=lambda kv: kv[1]):
+        if held >= before:
             continue
         try:
             actual = actual_gb_shares(store.load(eid))
@@ -222,22 +191,22 @@ def _national_errors(before: str, store: Any) -> tuple[list[FloatArray], list[st
     return out, used
 
 
-@lru_cache(maxsize=16)
+@cache
 def _house_effect_sd(before: str) -> float | None:
-    """Spread (log scale) of pollsters' house effects in the last 4 weeks of earlier campaigns."""
-    import pandas as pd
+    """Spread (log scale) of pollsters' house effects in the last 4 weeks of earlier campaigns.
 
-    from seatcast.data.bundled import open_text
-    from seatcast.data.polls import ELECTION_DATES
+    A pure function of a bundled file and ``before``: ``functools.cache`` is safe here.
+    """
+    import pandas as pd
 
     df = pd.read_csv(io.StringIO(open_text("polls/polls_all_pollbase.csv.gz")),
                      usecols=["fieldwork_end", "pollster", "con", "lab"])
     df["end"] = pd.to_datetime(df["fieldwork_end"], errors="coerce")
     effects: list[float] = []
-    for date in ELECTION_DATES.values():
-        if date >= before:
+    for held in ELECTION_DATES.values():
+        if held >= before:
             continue
-        day = pd.Timestamp(date)
+        day = pd.Timestamp(held)
         win = df[(df["end"] < day) & (df["end"] >= day - pd.Timedelta(days=28))]
         if win["pollster"].nunique() < 3:
             continue
@@ -251,11 +220,8 @@ def _house_effect_sd(before: str) -> float | None:
     return float(np.std(effects, ddof=1) / np.sqrt(10.0))
 
 
-def _residual_sizes(before: str, model: str, store: Any) -> dict[str, Any] | None:
+def _residual_sizes(before: str, model: str, store: Store, fits: FitSource) -> dict[str, Any] | None:
     """Nation, region and seat residual sizes of ``model``'s earlier backtests with actual inputs."""
-    from seatcast.backtest.runner import BACKTESTS, run_backtest
-    from seatcast.data.frame import ShareFrame
-
     nation_r: list[float] = []
     nation_w: list[float] = []
     region_r: list[float] = []
@@ -270,7 +236,7 @@ def _residual_sizes(before: str, model: str, store: Any) -> dict[str, Any] | Non
             continue
         if (el.date or "9999") >= before:
             continue
-        bt = run_backtest(target, model=model, inputs="actual", store=store)
+        bt = run_backtest(target, model=model, inputs="actual", store=store, fits=fits)
         proj = bt.projection
         f = proj.frame
         act_frame = ShareFrame.from_election(el)

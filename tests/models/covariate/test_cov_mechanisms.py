@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import numpy as np
 
 from seatcast.data.store import Store
+from seatcast.fit.covariate import fit_covariate, select_groups
 from seatcast.models.context import SwingContext
 from seatcast.models.covariate.features import FEATURES, SeatDesign, feature_mask, right_base, squeeze_targets
-from seatcast.models.covariate.fit import fitted_for, select_groups
 from seatcast.models.covariate.kernel import (
     CovariateKernel,
     Squeeze,
@@ -85,14 +87,14 @@ def test_cov_churn_regresses_a_flat_party_towards_its_mean() -> None:
 
 def test_cov_one_training_pair_trusts_nothing(store: Store) -> None:
     """With one earlier pair (the 2017 backtest) no mechanism or pattern is validated: uniform swing."""
-    fitted = fitted_for(store, "2017-06-08")
+    fitted = fit_covariate(store, date(2017, 6, 8))
     assert len(fitted.pairs) == 1
     assert fitted.theta_down == fitted.theta_up == fitted.kappa == fitted.squeeze_f == 0.0
     assert not fitted.coef and not fitted.selected
 
 
 def test_cov_squeeze_for_2024_comes_from_2019_advice(store: Store) -> None:
-    fitted = fitted_for(store, "2024-07-04")
+    fitted = fit_covariate(store, date(2024, 7, 4))
     assert fitted.squeeze_f == fitted.squeeze_by_pair["ge2019"] > 0
     assert 0 < fitted.theta_down <= 1.2
     assert set(fitted.to_dict()) >= {"theta_down", "kappa", "squeeze_f", "selected", "coef"}
@@ -116,12 +118,13 @@ def test_cov_select_groups_keeps_a_stable_pattern_and_drops_noise() -> None:
 def test_cov_unionist_advice_squeezes_only_in_scotland(store: Store) -> None:
     from seatcast.backtest.runner import standing_of
     from seatcast.data.polls import nation_poll_averages, poll_average
+    from seatcast.fit.registry import source
     from seatcast.projection import prepare
 
     target = store.load("ge2024")
     setup = prepare(store.load("ge2019n24"), poll_average("ge2024"), model="covariate",
                     nations=nation_poll_averages("ge2024"), standing=standing_of(target), as_of=target.date,
-                    store=store)
+                    store=store, fits=source(store))
     kernel = setup.kernel
     assert isinstance(kernel, CovariateKernel) and len(kernel.squeeze) == 2
     scot = np.array(setup.frame.nations)[setup.modelled] == "Scotland"
@@ -132,11 +135,11 @@ def test_cov_unionist_advice_squeezes_only_in_scotland(store: Store) -> None:
 
 
 def test_cov_ablation_rows(store: Store) -> None:
-    from seatcast.models.covariate.ablation import ablation
+    from seatcast.fit.ablation import ablation
 
     rows = ablation(store, drops=("squeeze",), elections=("ge2019",), inputs=("actual",))
     assert [r["variant"] for r in rows] == ["all", "squeeze"]
     assert rows[0]["ge2019/actual"] > rows[1]["ge2019/actual"]  # the 2019 squeeze earns seats
     from seatcast.models import MODELS
 
-    assert "covariate-squeeze" not in MODELS  # the variants do not outlive the call
+    assert "covariate-squeeze" not in MODELS  # the variants are values: never registered

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from seatcast.backtest.runner import actual_gb_shares, run_backtest
+from seatcast.backtest.runner import actual_gb_shares, actuals_of, run_backtest
 from seatcast.data.poll_average import (
     HouseSettings,
     average_shares,
@@ -104,11 +104,11 @@ def test_uses_only_earlier_elections(store: Store) -> None:
 
 
 def test_deterministic_and_mean_matches_plain(store: Store) -> None:
-    a = house_average("ge2019", store=store).to_dict()
-    b = house_average("ge2019", store=store).to_dict()
+    a = house_average("ge2019", actuals=actuals_of(store)).to_dict()
+    b = house_average("ge2019", actuals=actuals_of(store)).to_dict()
     assert json.dumps(a, sort_keys=True) == json.dumps(b, sort_keys=True)
     plain = poll_average("ge2019")
-    mean = mean_average("ge2019", store=store)
+    mean = mean_average("ge2019", actuals=actuals_of(store))
     assert mean.shares == pytest.approx(plain, abs=1e-3)
     assert all(0 < mean.se[p] <= mean.se_total[p] for p in mean.se)
     assert set(a["shares"]) == set(plain)
@@ -117,7 +117,7 @@ def test_deterministic_and_mean_matches_plain(store: Store) -> None:
 def test_backtest_average_option(store: Store) -> None:
     mean = run_backtest("ge2019", model="uns", inputs="polls", store=store)
     house = run_backtest("ge2019", model="uns", inputs="polls", store=store, average="house")
-    assert house.national == pytest.approx(house_average("ge2019", store=store).shares)
+    assert house.national == pytest.approx(house_average("ge2019", actuals=actuals_of(store)).shares)
     assert house.national["con"] != pytest.approx(mean.national["con"], abs=0.05)
     with pytest.raises(InputError):
         run_backtest("ge2019", model="uns", inputs="polls", store=store, average="median")
@@ -131,6 +131,7 @@ def test_cli_poll_average() -> None:
     r = runner.invoke(app, ["backtest", "ge2019", "--model", "uns", "--poll-average", "house", "--format", "json"])
     assert r.exit_code == 0, r.output
     data = json.loads(r.output)
-    assert data["national"]["con"] == pytest.approx(house_average("ge2019").shares["con"], abs=0.01)
+    house = house_average("ge2019", actuals=actuals_of(Store()))
+    assert data["national"]["con"] == pytest.approx(house.shares["con"], abs=0.01)
     bad = runner.invoke(app, ["backtest", "ge2019", "--poll-average", "median"])
     assert bad.exit_code != 0

@@ -1,5 +1,8 @@
 """The same votes counted by other electoral systems, counterfactually.
 
+Not a scenario (no step, no projection): a part of its own, above ``scenarios`` because it moves
+votes with the scenarios' transfer matrices, beside ``diagnostics`` and below ``api``.
+
 * **FPTP**: the actual winners.
 * **AV / instant runoff**: in each seat, the candidate with fewest votes is eliminated and their
   current pile moves by the transfer matrix (their party's row) to those still standing, until

@@ -20,6 +20,7 @@ from seatcast.backtest.metrics import brier, seats_correct, share_mae
 from seatcast.backtest.runner import run_backtest
 from seatcast.data.frame import ShareFrame
 from seatcast.data.parties import OTHER
+from seatcast.fit.registry import source
 from seatcast.projection import Projection
 from seatcast.scenarios.incumbency import estimate_incumbency, incumbency_steps
 from seatcast.scenarios.steps import apply_steps, build_steps
@@ -46,7 +47,7 @@ class IncumbencyBacktest:
 def incumbency_backtest(election: str, *, store: Any, model: str = "transition", inputs: str = "polls",
                         sims: int | None = None, seed: int = 1) -> IncumbencyBacktest:
     """Run the comparison (module docstring)."""
-    res = run_backtest(election, model=model, inputs=inputs, store=store)
+    res = run_backtest(election, model=model, inputs=inputs, store=store, fits=source(store))
     proj = res.projection
     setup = proj.setup
     target = store.load(election)

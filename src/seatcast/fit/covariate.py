@@ -43,48 +43,34 @@ the model is uniform swing per nation.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
+from seatcast.backtest.runner import national_inputs, standing_of
+from seatcast.data.byelections import ParliamentEvidence
 from seatcast.data.frame import ShareFrame
 from seatcast.data.schema import Election
-from seatcast.fit.byelections import ParliamentEvidence, evidence_for, seat_terms
+from seatcast.data.store import Store
+from seatcast.fit.byelections import evidence_for
+from seatcast.models.covariate.binding import Bound, Fitted, bind, kernel_for
 from seatcast.models.covariate.features import (
     FEATURE_GROUPS,
     FEATURES,
     GROUPS,
-    RIGHT_BASE_MIN_COVERAGE,
     ROLES,
     SQUEEZE_PARTIES,
-    UNIONIST_PARTIES,
     UNIONIST_SITES,
-    Nominations,
-    SeatDesign,
-    base_mps_of,
-    boundaries_of,
-    build_design,
     feature_mask,
     nominations_of,
-    right_base,
-    right_coverage,
-    right_party,
-    right_strength,
-    squeeze_targets,
     tactical_advice,
 )
-from seatcast.models.covariate.kernel import (
-    CovariateKernel,
-    Squeeze,
-    build_kernel,
-    relative_strength,
-    right_weight,
-    volatility,
-)
+from seatcast.models.covariate.kernel import relative_strength, right_weight, volatility
+from seatcast.projection import prepare
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -100,66 +86,6 @@ SQUEEZE_GRID: tuple[float, ...] = tuple(round(0.05 * i, 2) for i in range(13))
 
 
 @dataclass(frozen=True, eq=False)
-class Bound:
-    """What the kernel needs about one projection's seats, bar the fitted numbers."""
-
-    design: SeatDesign
-    recipient: FloatArray
-    donor: FloatArray
-    advised: bool
-    unionist: Squeeze | None  # pro-Union advice in Scotland, when published
-    right: str | None
-    right_base: FloatArray | None  # the base with the populist right re-spread, when it applies
-
-
-def bind(setup: Any, *, earlier: Sequence[Election], nominations: Nominations, base_election: Election,
-         advice: Mapping[str, Mapping[str, float]],
-         unionist_advice: Mapping[str, Mapping[str, float]] | None = None, proxy: bool = False,
-         byelections: ParliamentEvidence | None = None) -> Bound:
-    """Features, advice and the populist right's base for a prepared projection ``setup``.
-
-    ``proxy`` stands in the best-placed anti-Conservative party where no advice was published:
-    a training device (to estimate ``f`` on pairs without bundled advice), off for forecasts, so
-    that a projection without advice and without national change returns the base.
-    """
-    ctx = setup.ctx
-    seat_ids = list(np.asarray(setup.frame.seat_ids)[setup.modelled])
-    parties = setup.parties
-    right = right_party(parties, setup.national_target)
-    boundaries = boundaries_of(base_election)
-    design = build_design(
-        seat_ids=seat_ids, boundaries=boundaries, parties=parties, base=ctx.base, base_nat=ctx.base_national,
-        group=ctx.group, right=right, earlier=earlier, nominations=nominations,
-        base_mps=base_mps_of(base_election), tactical=advice,
-        by_over=byelections.over if byelections else None,
-        by_seat=seat_terms(byelections, seat_ids, list(np.asarray(setup.frame.names)[setup.modelled])),
-    )
-    recipient, donor, advised = squeeze_targets(seat_ids, parties, ctx.base, advice, proxy=proxy)
-    u_rec, u_don, _ = squeeze_targets(seat_ids, parties, ctx.base, unionist_advice or {}, UNIONIST_PARTIES, proxy=False)
-    unionist = Squeeze(u_rec, u_don) if u_don.any() else None
-    rb = None
-    if right in parties and earlier and right_coverage(base_election, setup.groups) < RIGHT_BASE_MIN_COVERAGE:
-        strength = right_strength(seat_ids, boundaries, earlier)
-        rb = right_base(ctx.base, ctx.stands, ctx.group, ctx.weights, parties.index(right), strength)
-    return Bound(design=design, recipient=recipient, donor=donor, advised=advised, unionist=unionist, right=right,
-                 right_base=rb)
-
-
-def kernel_for(bound: Bound, fitted: Fitted, parties: Sequence[str], ctx: Any, *, rebase: bool = True,
-               squeeze_f: float | None = None, coef: dict[str, FloatArray] | None = None) -> CovariateKernel:
-    """The kernel of ``fitted`` bound to a seat set (``squeeze_f``/``coef`` override the fit)."""
-    groups = fitted.groups
-    return build_kernel(
-        bound.design, fitted.coef if coef is None else coef, parties, bound.right, ctx=ctx,
-        theta_down=fitted.theta_down, theta_up=fitted.theta_up, kappa=fitted.kappa,
-        squeeze=((Squeeze(bound.recipient, bound.donor), *((bound.unionist,) if bound.unionist else ()))
-                 if "squeeze" in groups else ()),
-        squeeze_f=fitted.squeeze_f if squeeze_f is None else squeeze_f,
-        right_base=bound.right_base if "right_base" in groups else None, rebase=rebase,
-    )
-
-
-@dataclass(frozen=True, eq=False)
 class PairData:
     """One election pair replayed through the projection pipeline with the actual shares."""
 
@@ -169,38 +95,6 @@ class PairData:
     bound: Bound
     actual: FloatArray  # [modelled seats, parties]
     evidence: ParliamentEvidence | None = None  # the by-elections of the parliament before the target
-
-
-@dataclass(frozen=True)
-class Fitted:
-    """Fitted numbers (coefficients per role, in feature units) and what made them."""
-
-    coef: dict[str, FloatArray]
-    alpha: dict[str, float]
-    pairs: tuple[tuple[str, str], ...]
-    groups: tuple[str, ...]
-    cv_rmse: dict[str, float] = field(default_factory=dict)
-    theta_down: float = 0.0
-    theta_up: float = 0.0
-    kappa: float = 0.0
-    squeeze_f: float = 0.0
-    squeeze_by_pair: dict[str, float] = field(default_factory=dict)
-    selected: tuple[str, ...] = ()  # the feature groups the time-series CV let in
-    byelections: ParliamentEvidence | None = None  # the by-elections of the forecast's parliament
-    squeeze_source: str = "pooled"  # or "byelections" when their squeeze earned its place
-
-    def to_dict(self) -> dict[str, object]:
-        """JSON-ready numbers, coefficients named by feature."""
-        return {
-            "pairs": [list(p) for p in self.pairs], "groups": list(self.groups), "alpha": self.alpha,
-            "cv_rmse": self.cv_rmse, "theta_down": round(self.theta_down, 4), "theta_up": round(self.theta_up, 4),
-            "kappa": round(self.kappa, 4),
-            "squeeze_f": round(self.squeeze_f, 4), "squeeze_by_pair": self.squeeze_by_pair,
-            "selected": list(self.selected), "squeeze_source": self.squeeze_source,
-            "byelections": self.byelections.to_dict() if self.byelections else None,
-            "coef": {r: {f.name: round(float(c), 5) for f, c in zip(FEATURES, v, strict=True) if c != 0}
-                     for r, v in self.coef.items()},
-        }
 
 
 def training_pairs(elections: Sequence[Election], as_of: str | None) -> list[tuple[Election, Election]]:
@@ -224,9 +118,6 @@ def training_pairs(elections: Sequence[Election], as_of: str | None) -> list[tup
 def pair_data(base_el: Election, target_el: Election, earlier: Sequence[Election],
               evidence: ParliamentEvidence | None = None) -> PairData:
     """Replay one pair as a backtest with actual shares (see the module docstring)."""
-    from seatcast.backtest.runner import national_inputs, standing_of
-    from seatcast.projection import prepare
-
     national, nations = national_inputs(target_el, "actual", by_nation=True)
     setup = prepare(base_el, national, model="uns", nations=nations, standing=standing_of(target_el))
     ids = list(np.asarray(setup.frame.seat_ids)[setup.modelled])
@@ -501,43 +392,24 @@ def fit(pairs: Sequence[PairData], groups: Sequence[str] = GROUPS, current: Parl
                   squeeze_source=source)
 
 
-_CACHE: dict[tuple[object, ...], Fitted] = {}
-_PAIRS: dict[tuple[object, ...], list[PairData]] = {}
-_CURRENT: dict[tuple[object, ...], ParliamentEvidence | None] = {}
-_LOCK = threading.Lock()
+#: Bump when a change to this module changes what a fit produces: stored fits are then refitted.
+CODE_VERSION = "2"  # 2: by-election evidence (group ``byelections``, ``byelection_squeeze``)
+#: The bundled folders a covariate fit reads besides the elections (their bytes are in the fingerprint).
+BUNDLED_INPUTS: tuple[str, ...] = ("covariates", "tactical", "byelections", "polls")
 
 
-def fitted_for(store: object, as_of: str | None, groups: Sequence[str] = GROUPS) -> Fitted:
-    """The model fitted on the store's elections held before ``as_of`` (cached in memory).
-
-    The cache key holds the store's path, its election ids and ``as_of``, so removing or adding
-    an election refits.
-    """
-    from seatcast.data.store import Store
-
-    assert isinstance(store, Store)
-    ids = tuple(store.ids())
-    key = (str(store.path), ids, as_of)
-    with _LOCK:
-        if (*key, tuple(groups)) in _CACHE:
-            return _CACHE[(*key, tuple(groups))]
-        if key not in _PAIRS:
-            elections = [store.load(i) for i in ids]
-            pairs = training_pairs(elections, as_of)
-            data = []
-            for base, target in pairs:
-                earlier = [e for e in elections if e.date and target.date and e.date < target.date]
-                data.append(pair_data(base, target, earlier, evidence_for(earlier, target.date or "")))
-            _PAIRS[key] = data
-            _CURRENT[key] = evidence_for(elections, as_of) if as_of else None
-        out = fit(_PAIRS[key], groups, _CURRENT[key])
-        _CACHE[(*key, tuple(groups))] = out
-        return out
+def training_elections(store: Store, as_of: date | None) -> tuple[str, ...]:
+    """Ids of the stored elections held before ``as_of``: what a fit (and its kernel) may see."""
+    cut = as_of.isoformat() if as_of else None
+    return tuple(sorted(e.id for e in store.elections() if e.date and (cut is None or e.date < cut)))
 
 
-def clear_cache() -> None:
-    """Forget every fit (tests that edit a store in place call it)."""
-    with _LOCK:
-        _CACHE.clear()
-        _PAIRS.clear()
-        _CURRENT.clear()
+def fit_covariate(store: Store, as_of: date | None, groups: Sequence[str] = GROUPS) -> Fitted:
+    """The model fitted on the store's elections held before ``as_of`` (no caching: see the registry)."""
+    cut = as_of.isoformat() if as_of else None
+    elections = [store.load(i) for i in store.ids()]
+    data = []
+    for base, target in training_pairs(elections, cut):
+        earlier = [e for e in elections if e.date and target.date and e.date < target.date]
+        data.append(pair_data(base, target, earlier, evidence_for(earlier, target.date or "")))
+    return fit(data, groups, evidence_for(elections, cut) if cut else None)

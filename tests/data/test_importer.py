@@ -21,7 +21,7 @@ from seatcast.data.loaders import generic_code
 from seatcast.data.store import Store
 from seatcast.errors import DataError, InputError
 
-DATA = Path(__file__).parent / "data"
+DATA = Path(__file__).parents[1] / "fixtures"
 BAD = DATA / "bad"
 TEST_IDS = ("t_avalon", "t_atomic", "t_cli", "t_hypo", "t_hoc24")
 

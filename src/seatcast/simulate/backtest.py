@@ -30,6 +30,7 @@ from seatcast.backtest.runner import BACKTESTS, national_inputs, run_backtest, s
 from seatcast.data.parties import IND, OTHER
 from seatcast.data.store import Store
 from seatcast.errors import UnknownNameError
+from seatcast.fit.registry import source
 from seatcast.projection import prepare
 from seatcast.simulate import ForecastResult, estimate_error, simulate
 
@@ -94,7 +95,7 @@ def run_probabilistic(election: str, *, model: str = "uns", n_sims: int = 10_000
     base = store.load(BACKTESTS[election])
     national, nations = national_inputs(target, "polls", by_nation=by_nation)
     setup = prepare(base, national, model=model, nations=nations, standing=standing_of(target),
-                    as_of=target.date, store=store)
+                    as_of=target.date, store=store, fits=source(store))
     # The resolved name (``auto`` -> ``covariate``): seat noise comes from the same model's residuals.
     error = estimate_error(target.date or "9999-12-31", model=setup.model.name, store=store)
     result = simulate(setup, n_sims=n_sims, seed=seed, error=error)

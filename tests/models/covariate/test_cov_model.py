@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from datetime import date
 from pathlib import Path
 
 import numpy as np
@@ -11,8 +12,10 @@ import pytest
 from seatcast.backtest.runner import run_backtest, standing_of
 from seatcast.data.polls import nation_poll_averages, poll_average
 from seatcast.data.store import Store
+from seatcast.fit.covariate import fit_covariate, training_pairs
+from seatcast.fit.registry import load_or_fit, source
 from seatcast.models import MODELS
-from seatcast.models.covariate.fit import clear_cache, fitted_for, training_pairs
+from seatcast.models.covariate.binding import Fitted
 from seatcast.projection import prepare, project
 
 
@@ -20,7 +23,7 @@ def _setup_2024(store: Store) -> object:
     target = store.load("ge2024")
     return prepare(store.load("ge2019n24"), poll_average("ge2024"), model="covariate",
                    nations=nation_poll_averages("ge2024"), standing=standing_of(target), as_of=target.date,
-                   store=store)
+                   store=store, fits=source(store))
 
 
 def test_cov_registered() -> None:
@@ -33,7 +36,8 @@ def test_cov_training_pairs_only_earlier(store: Store) -> None:
     assert pairs == [("ge2010", "ge2015"), ("ge2015", "ge2017")]
     pairs24 = [(b.id, t.id) for b, t in training_pairs(elections, "2024-07-04")]
     assert pairs24 == [("ge2010", "ge2015"), ("ge2015", "ge2017"), ("ge2017", "ge2019")]
-    assert fitted_for(store, "2024-07-04").pairs == tuple(pairs24)
+    fitted = Fitted.from_params(load_or_fit(store, "covariate", date(2024, 7, 4)).params)
+    assert fitted.pairs == tuple(pairs24)
 
 
 def test_cov_kernel_broadcasts_and_rebases(store: Store) -> None:
@@ -65,34 +69,41 @@ def test_cov_guard_removing_the_target_changes_nothing(store: Store, tmp_path: P
     target = store.load("ge2024")
     standing = standing_of(target)
     before = project(store.load("ge2019n24"), poll_average("ge2024"), model="covariate", standing=standing,
-                     as_of=target.date, store=store).shares
+                     as_of=target.date, store=store, fits=source(store)).shares
     other = Store(copy, fill=False)
     try:
         other.delete("ge2024")
-        clear_cache()
         assert not other.has("ge2024")
         after = project(other.load("ge2019n24"), poll_average("ge2024"), model="covariate", standing=standing,
-                        as_of=target.date, store=other).shares
+                        as_of=target.date, store=other, fits=source(other)).shares
     finally:
         other.close()
     np.testing.assert_array_equal(before, after)
 
 
-def test_cov_fit_is_fast_and_cached(store: Store) -> None:
+def test_cov_fit_is_stored_then_loaded_not_refitted(store: Store, tmp_path: Path) -> None:
     import time
 
-    clear_cache()
+    path = tmp_path / "fits.db"
+    first_store = store.backup(path)
     t0 = time.perf_counter()
-    a = fitted_for(store, "2024-07-04")
+    a = load_or_fit(first_store, "covariate", date(2024, 7, 4))
     first = time.perf_counter() - t0
-    t0 = time.perf_counter()
-    b = fitted_for(store, "2024-07-04")
-    assert a is b and time.perf_counter() - t0 < 0.05 and first < 10
+    first_store.close()
+    again = Store(path, fill=False)  # another process opening the same database
+    try:
+        t0 = time.perf_counter()
+        b = load_or_fit(again, "covariate", date(2024, 7, 4))
+        assert time.perf_counter() - t0 < 1.0 and first < 20
+        assert b == a and b.id == a.id and b.params == a.params
+        assert load_or_fit(again, "covariate", date(2024, 7, 4)) is b  # the store's cache
+    finally:
+        again.close()
 
 
 @pytest.mark.parametrize("inputs", ["polls", "actual"])
 def test_cov_beats_uniform_swing_2024(store: Store, inputs: str) -> None:
-    cov = run_backtest("ge2024", model="covariate", inputs=inputs, store=store, by_nation=True)
+    cov = run_backtest("ge2024", model="covariate", inputs=inputs, store=store, by_nation=True, fits=source(store))
     uns = run_backtest("ge2024", model="uns", inputs=inputs, store=store, by_nation=True)
     assert cov.seats_correct_gb > uns.seats_correct_gb + 25
     assert cov.share_mae < uns.share_mae
@@ -105,15 +116,14 @@ def test_cov_guard_removing_the_2019_result_changes_nothing_for_2019(store: Stor
     target = store.load("ge2019")
     standing = standing_of(target)
     before = project(store.load("ge2017"), poll_average("ge2019"), model="covariate", standing=standing,
-                     as_of=target.date, store=store).shares
+                     as_of=target.date, store=store, fits=source(store)).shares
     other = Store(copy, fill=False)
     try:
         other.delete("ge2019")
         other.delete("ge2024")
-        clear_cache()
         assert not other.has("ge2019")
         after = project(other.load("ge2017"), poll_average("ge2019"), model="covariate", standing=standing,
-                        as_of=target.date, store=other).shares
+                        as_of=target.date, store=other, fits=source(other)).shares
     finally:
         other.close()
     np.testing.assert_array_equal(before, after)
@@ -125,8 +135,8 @@ def test_cov_fit_never_reads_a_byelection_held_on_or_after_its_date(store: Store
     from seatcast.data import byelections as data_by
     from seatcast.fit import byelections as fit_by
 
-    clear_cache()
-    honest = fitted_for(store, "2024-07-04").to_dict()
+    honest = fit_covariate(store, date(2024, 7, 4)).to_dict()
+    assert honest["byelections"] is not None
     real = data_by.bundled_byelections()
     fakes = tuple(
         data_by.ByElection(day, seat, "fake", "England", 1, ge, (data_by.ByCandidate("green", "x", 99),
@@ -142,10 +152,6 @@ def test_cov_fit_never_reads_a_byelection_held_on_or_after_its_date(store: Store
         return got
 
     monkeypatch.setattr(fit_by, "byelections_before", recording)
-    clear_cache()
-    try:
-        assert fitted_for(store, "2024-07-04").to_dict() == honest
-    finally:
-        clear_cache()
+    assert fit_covariate(store, date(2024, 7, 4)).to_dict() == honest  # the registry's fitter, never cached
     assert {d for d, _ in read} == {"2015-05-07", "2017-06-08", "2019-12-12", "2024-07-04"}
     assert all(got and max(got) < date for date, got in read)

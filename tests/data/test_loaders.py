@@ -21,7 +21,7 @@ from seatcast.data.loaders import (
 )
 from seatcast.errors import DataError
 
-DATA = Path(__file__).parent / "data"
+DATA = Path(__file__).parents[1] / "fixtures"
 BAD = DATA / "bad"
 
 
