@@ -395,7 +395,7 @@ def prepare(
     nations: Mapping[str, Shares] | None = None,
     standing: Mapping[str, Iterable[str]] | None = None,
     frame: ShareFrame | None = None,
-    as_of: str | None = None,
+    as_of: str | date | None = None,
     store: Any = None,
     fits: FitSource | None = None,
 ) -> ProjectionSetup:
@@ -404,6 +404,8 @@ def prepare(
     ``fits`` supplies the fitted parameters of a model that needs them (the covariate model):
     the API passes one that loads the stored fit (:func:`seatcast.fit.registry.source`).
     """
+    if isinstance(as_of, date):  # an Election's date: the context keeps ISO text
+        as_of = as_of.isoformat()
     swing = model if isinstance(model, SwingModel) else get_model(resolve_model(model, base))
     given = parse_shares(national or {})
     given_nations = {
@@ -489,7 +491,7 @@ def project(
     model: str | SwingModel = DEFAULT_MODEL,
     nations: Mapping[str, Shares] | None = None,
     standing: Mapping[str, Iterable[str]] | None = None,
-    as_of: str | None = None,
+    as_of: str | date | None = None,
     store: Any = None,
     fits: FitSource | None = None,
 ) -> Projection:

@@ -7,6 +7,7 @@ import json
 import sqlite3
 import tempfile
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -51,7 +52,7 @@ def test_import_then_load(store: Store) -> None:
     assert (report.seats, report.candidacies, report.format) == (6, 19, "generic")
     assert report.regions == ("North", "South")
     el = store.load("t_avalon")
-    assert (el.kind, el.name, el.date) == ("imported", "Avalon 2023", "2023-05-01")
+    assert (el.kind, el.name, el.date) == ("imported", "Avalon 2023", date(2023, 5, 1))
     assert el.seat("Northgate").winner.votes == 5200
     info = next(i for i in store.elections() if i.id == "t_avalon")
     assert not info.bundled and info.seats == 6

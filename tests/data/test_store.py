@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -95,3 +96,18 @@ def test_failed_write_leaves_db_unchanged(tmp_path: Path) -> None:
 def test_unknown_election_suggests(store: Store) -> None:
     with pytest.raises(UnknownNameError, match="ge2019"):
         store.load("ge2091")
+
+
+def test_election_dates_are_dates_and_stored_as_iso_text(store: Store, tmp_path: Path) -> None:
+    from datetime import date
+
+    el = store.load("ge2019")
+    assert el.date == date(2019, 12, 12)
+    assert next(i for i in store.elections() if i.id == "ge2019").date == "2019-12-12"  # JSON lists stay ISO
+    copy = store.backup(tmp_path / "dates.db")
+    try:
+        copy.save(replace(el, id="t_dates"))
+        with Store(copy.path, fill=False) as again:
+            assert again.load("t_dates").date == date(2019, 12, 12)
+    finally:
+        copy.close()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 import pytest
@@ -23,7 +24,7 @@ def _by(date: str, sid: str, votes: dict[str, int], ge: str = "ge2015") -> ByEle
     return ByElection(date, sid, sid, "England", 1, ge, tuple(ByCandidate(p, p, v) for p, v in votes.items()))
 
 
-GE = Election(id="ge2015", name="GE", date="2015-05-07",
+GE = Election(id="ge2015", name="GE", date=date(2015, 5, 7),
               constituencies=(_seat("E1", {"con": 50, "lab": 30, "ld": 15, "green": 5}),))
 POLLS = {"con": 0.45, "lab": 0.30, "ld": 0.15, "green": 0.05, "right": 0.0}
 
@@ -54,7 +55,7 @@ def test_only_the_parliaments_own_byelections_before_the_date_count(flat_polls: 
 
 
 def test_squeeze_is_only_measured_where_the_conservatives_were_top_two(flat_polls: Any) -> None:
-    ge = Election(id="ge2015", name="GE", date="2015-05-07",
+    ge = Election(id="ge2015", name="GE", date=date(2015, 5, 7),
                   constituencies=(_seat("E2", {"lab": 50, "ld": 30, "green": 15, "con": 5}),))
     ev = fb.measure(ge, "2017-06-08", source=[_by("2016-01-01", "E2", {"lab": 60, "ld": 30, "con": 10})])
     assert ev.n == 1 and ev.n_squeeze == 0 and ev.squeeze == 0.0

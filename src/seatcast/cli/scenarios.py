@@ -246,7 +246,8 @@ def incumbency(
         return
     before = None
     if election:  # an unknown id is an error, never a silent estimate from every election
-        before = ELECTION_DATES.get(election) or store.load(election).date
+        held = store.load(election).date
+        before = ELECTION_DATES.get(election) or (held.isoformat() if held else None)
         if before is None:
             raise InputError(f"--election {election}: has no polling date, so 'earlier elections' is undefined")
     est = estimate_incumbency(store, before=before).to_dict()

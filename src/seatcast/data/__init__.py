@@ -7,4 +7,10 @@
 * :mod:`~seatcast.data.store`: the SQLite store (all SQL lives there).
 * :mod:`~seatcast.data.frame`: an election as a seats x parties share matrix.
 * :mod:`~seatcast.data.polls`: final polls and their averages.
+* :mod:`~seatcast.data.hexmaps`: the bundled hex cartograms (the web page and the plots).
+* :mod:`~seatcast.data.covariates`, :mod:`~seatcast.data.nominations`,
+  :mod:`~seatcast.data.tactical`: seat covariates, nominations and tactical advice (what was
+  known before polling day).
+
+``data`` imports nothing of seatcast but :mod:`seatcast.errors` (see docs/architecture.md).
 """

@@ -9,6 +9,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 from dataclasses import dataclass
+from datetime import date
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -76,7 +77,8 @@ def load_bundled(spec: BundledElection) -> Election:
         else:
             el = read_hoc(fh, spec.id, name=spec.name, date=spec.date, label=spec.file)
     return Election(
-        id=spec.id, name=spec.name, date=spec.date, kind=spec.kind, boundaries=spec.boundaries,
+        id=spec.id, name=spec.name, date=date.fromisoformat(spec.date) if spec.date else None, kind=spec.kind,
+        boundaries=spec.boundaries,
         source=spec.source, licence=spec.licence, constituencies=el.constituencies,
     )
 

@@ -602,8 +602,8 @@ def _build(
                 for e in d.entries
             ]
             seats.append(_constituency(d.entries[0].district, (d.name, d.region, d.nation, d.electorate, valid), cands))
-        return Election(id=election_id, name=name or election_id, date=date, kind=kind, source=source,
-                        constituencies=tuple(seats))
+        return Election(id=election_id, name=name or election_id, date=Date.fromisoformat(date) if date else None,
+                        kind=kind, source=source, constituencies=tuple(seats))
     except DataError as exc:  # the checks above should make this unreachable; name the file anyway
         raise DataError(str(exc), file=file) from None
 

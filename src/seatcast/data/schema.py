@@ -7,6 +7,7 @@ published as shares.
 
 from __future__ import annotations
 
+import datetime
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -129,7 +130,9 @@ class Election:
     id: str
     name: str
     constituencies: tuple[Constituency, ...]
-    date: str | None = None
+    #: Polling day. Files and the store hold ISO text; it is parsed where it enters (loaders,
+    #: store, bundled data), and written back as ISO text, so JSON output is unchanged.
+    date: datetime.date | None = None
     kind: str = "general"  # general | notional | imported
     boundaries: str = ""
     source: str = ""
@@ -140,6 +143,8 @@ class Election:
     derived: dict[Any, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
+        if self.date is not None and not isinstance(self.date, datetime.date):
+            raise DataError(f"election {self.id}: date must be a datetime.date, not {self.date!r}")
         seen: set[str] = set()
         for i, c in enumerate(self.constituencies):
             if c.id in seen:

@@ -15,6 +15,7 @@ import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -277,7 +278,8 @@ class Store:
                     (election_id,),
                 )
             )
-            el = Election(id=head[0], name=head[1], date=head[2], kind=head[3], boundaries=head[4],
+            el = Election(id=head[0], name=head[1], date=date.fromisoformat(head[2]) if head[2] else None,
+                          kind=head[3], boundaries=head[4],
                           source=head[5], licence=head[6], constituencies=seats)
             self._cache[election_id] = el
             return el
@@ -385,7 +387,8 @@ class Store:
         conn.execute(
             "INSERT INTO election(id, name, date, kind, boundaries, source, licence, bundled) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (el.id, el.name, el.date, el.kind, el.boundaries, el.source, el.licence, int(bundled)),
+            (el.id, el.name, el.date.isoformat() if el.date else None, el.kind, el.boundaries, el.source, el.licence,
+             int(bundled)),
         )
         conn.executemany(
             "INSERT INTO constituency(election_id, seat_id, position, name, region, nation, electorate, valid_votes) "

@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Mapping, Sequence
+from datetime import date
 from functools import cache
 
 import numpy as np
@@ -130,7 +131,7 @@ def measure(previous: Election, as_of: str, *, final: Mapping[str, float] | None
     """
     if previous.date is None:
         return ParliamentEvidence(previous=previous.id, as_of=as_of)
-    held = [b for b in byelections_before(as_of, since=previous.date, source=source)
+    held = [b for b in byelections_before(as_of, since=previous.date.isoformat(), source=source)
             if b.previous_general_election == previous.id and b.nation in GB]
     nat = national_shares(previous)
     sq: list[float] = []
@@ -171,8 +172,9 @@ def measure(previous: Election, as_of: str, *, final: Mapping[str, float] | None
 
 def opening_election(elections: Sequence[Election], as_of: str) -> Election | None:
     """The last general election (not a notional result) held before ``as_of``: it opened the parliament."""
-    known = [e for e in elections if e.kind == "general" and e.date and e.date < as_of]
-    return max(known, key=lambda e: e.date or "") if known else None
+    cut = date.fromisoformat(as_of)
+    known = [e for e in elections if e.kind == "general" and e.date and e.date < cut]
+    return max(known, key=lambda e: e.date or date.min) if known else None
 
 
 def final_polls_on(as_of: str) -> dict[str, float] | None:

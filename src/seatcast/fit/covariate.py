@@ -97,10 +97,11 @@ class PairData:
     evidence: ParliamentEvidence | None = None  # the by-elections of the parliament before the target
 
 
-def training_pairs(elections: Sequence[Election], as_of: str | None) -> list[tuple[Election, Election]]:
+def training_pairs(elections: Sequence[Election], as_of: date | str | None) -> list[tuple[Election, Election]]:
     """Consecutive general elections on shared boundaries, the target held before ``as_of``."""
-    known = sorted((e for e in elections if e.date and (as_of is None or e.date < as_of)),
-                   key=lambda e: (e.date or "", e.kind != "notional"))
+    cut = date.fromisoformat(as_of) if isinstance(as_of, str) else as_of
+    known = sorted((e for e in elections if e.date and (cut is None or e.date < cut)),
+                   key=lambda e: (e.date or date.min, e.kind != "notional"))
     pairs = []
     for i, target in enumerate(known):
         if target.kind != "general":
@@ -115,6 +116,10 @@ def training_pairs(elections: Sequence[Election], as_of: str | None) -> list[tup
     return pairs
 
 
+def _iso(held: date | None) -> str:
+    return held.isoformat() if held else ""
+
+
 def pair_data(base_el: Election, target_el: Election, earlier: Sequence[Election],
               evidence: ParliamentEvidence | None = None) -> PairData:
     """Replay one pair as a backtest with actual shares (see the module docstring)."""
@@ -125,8 +130,8 @@ def pair_data(base_el: Election, target_el: Election, earlier: Sequence[Election
     tindex = {s: i for i, s in enumerate(tf.seat_ids)}
     actual = tf.shares[[tindex[s] for s in ids]]
     bound = bind(setup, earlier=earlier, nominations=nominations_of(target_el), base_election=base_el,
-                 advice=tactical_advice(target_el.date or ""),
-                 unionist_advice=tactical_advice(target_el.date or "", UNIONIST_SITES), proxy=True,
+                 advice=tactical_advice(_iso(target_el.date)),
+                 unionist_advice=tactical_advice(_iso(target_el.date), UNIONIST_SITES), proxy=True,
                  byelections=evidence)
     return PairData(base=base_el.id, target=target_el.id, setup=setup, bound=bound, actual=actual,
                     evidence=evidence)
@@ -406,10 +411,9 @@ def training_elections(store: Store, as_of: date | None) -> tuple[str, ...]:
 
 def fit_covariate(store: Store, as_of: date | None, groups: Sequence[str] = GROUPS) -> Fitted:
     """The model fitted on the store's elections held before ``as_of`` (no caching: see the registry)."""
-    cut = as_of.isoformat() if as_of else None
     elections = [store.load(i) for i in store.ids()]
     data = []
-    for base, target in training_pairs(elections, cut):
+    for base, target in training_pairs(elections, as_of):
         earlier = [e for e in elections if e.date and target.date and e.date < target.date]
-        data.append(pair_data(base, target, earlier, evidence_for(earlier, target.date or "")))
-    return fit(data, groups, evidence_for(elections, cut) if cut else None)
+        data.append(pair_data(base, target, earlier, evidence_for(earlier, _iso(target.date))))
+    return fit(data, groups, evidence_for(elections, as_of.isoformat()) if as_of else None)

@@ -234,7 +234,7 @@ def _residual_sizes(before: str, model: str, store: Store, fits: FitSource) -> d
             el = store.load(target)
         except Exception:
             continue
-        if (el.date or "9999") >= before:
+        if (el.date.isoformat() if el.date else "9999") >= before:
             continue
         bt = run_backtest(target, model=model, inputs="actual", store=store, fits=fits)
         proj = bt.projection

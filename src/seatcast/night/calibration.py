@@ -183,7 +183,7 @@ def election_coverage(election: str, store: Any = None) -> CalibrationRow:
                                f"differs from the replay's {cp.covered}")
         rows.append(cov)
     mean = np.mean(np.array(rows), axis=0)
-    return CalibrationRow(election, date.fromisoformat(target.date),
+    return CalibrationRow(election, date.fromisoformat(str(target.date)),
                           tuple(round(float(v), DECIMALS) for v in mean))
 
 

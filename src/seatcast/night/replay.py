@@ -211,7 +211,7 @@ def replay_interval_scale(target: Election) -> tuple[float, str]:
     if target.date is None:
         scale = interval_scale_for(None)
         return scale, f"interval scale {scale}: {target.id} has no date, live calibration (all replays)"
-    held = date.fromisoformat(target.date)
+    held = date.fromisoformat(str(target.date))
     scale = interval_scale_for(held)
     used = ", ".join(r.election for r in calibration_set(held)) or "none (no earlier replay: the largest factor)"
     return scale, f"interval scale {scale}: rolling-origin calibration on replays before {held}: {used}"

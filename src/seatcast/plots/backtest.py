@@ -6,28 +6,19 @@ matplotlib is imported inside the functions, so importing this module costs noth
 
 from __future__ import annotations
 
-import gzip
-import json
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from seatcast.backtest.runner import BacktestResult
-from seatcast.data.bundled import data_path
 from seatcast.data.frame import ShareFrame
+from seatcast.data.hexmaps import hex_centres
 from seatcast.data.parties import OTHER, SEPARATE_NATIONS, colour, name
 from seatcast.data.schema import Election
 
 
 def load_hexjson(boundaries: str) -> dict[str, tuple[float, float]]:
-    """Seat id -> (x, y) hexagon centre from the bundled HexJSON (``odd-r``: odd rows shift right)."""
-    raw = json.loads(gzip.decompress(data_path(f"hexmaps/constituencies-{boundaries}.hexjson.gz").read_bytes()))
-    out = {}
-    for sid, h in raw["hexes"].items():
-        r, q = int(h["r"]), int(h["q"])
-        out[sid] = (q + (0.5 if r % 2 else 0.0), r * np.sqrt(3) / 2)
-    return out
+    """Seat id -> (x, y) hexagon centre (:func:`seatcast.data.hexmaps.hex_centres`)."""
+    return hex_centres(boundaries)
 
 
 def plot_share_scatter(result: BacktestResult, target: Election, ax: Any = None) -> Any:

@@ -168,7 +168,7 @@ def estimate_incumbency(store: Any, before: str | None = None) -> IncumbencyEsti
         if not (store.has(a) and store.has(b)):
             continue
         nb = load(b)
-        if before is not None and (nb.date or "9999") >= before:
+        if before is not None and (nb.date.isoformat() if nb.date else "9999") >= before:
             continue
         rows = pair_excess(load(a), nb)
         if not rows:
@@ -203,7 +203,7 @@ def independent_cases(store: Any, before: str | None = None,
             continue
         el = loaded.get(eid) or store.load(eid)
         loaded[eid] = el
-        if before is not None and (el.date or "9999") >= before:
+        if before is not None and (el.date.isoformat() if el.date else "9999") >= before:
             break
         for c in el.constituencies:
             for k in c.candidacies:

@@ -51,7 +51,7 @@ def incumbency_backtest(election: str, *, store: Any, model: str = "transition",
     proj = res.projection
     setup = proj.setup
     target = store.load(election)
-    est = estimate_incumbency(store, before=target.date)
+    est = estimate_incumbency(store, before=target.date.isoformat() if target.date else None)
     dicts = incumbency_steps(target, setup, est)
     steps = build_steps(dicts, setup, incumbency=est, source=f"backtest {election}")
     shares = apply_steps(proj.shares, steps)

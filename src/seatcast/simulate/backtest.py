@@ -97,7 +97,8 @@ def run_probabilistic(election: str, *, model: str = "uns", n_sims: int = 10_000
     setup = prepare(base, national, model=model, nations=nations, standing=standing_of(target),
                     as_of=target.date, store=store, fits=source(store))
     # The resolved name (``auto`` -> ``covariate``): seat noise comes from the same model's residuals.
-    error = estimate_error(target.date or "9999-12-31", model=setup.model.name, store=store)
+    error = estimate_error(target.date.isoformat() if target.date else "9999-12-31", model=setup.model.name,
+                           store=store)
     result = simulate(setup, n_sims=n_sims, seed=seed, error=error)
     point = run_backtest(election, model="uns", inputs="polls", store=store, by_nation=by_nation)
     return score_probabilistic(result, point.actual_winners, target.seats_won(), point), result

@@ -3,11 +3,11 @@
 ==================  ===============================================================
 ``app``             :func:`~seatcast.web.app.create_app`, the FastAPI app factory
 ``schemas``         pydantic request and response models of the JSON API
-``hexmap``          the bundled HexJSON cartograms (2010 and 2024 boundaries)
 ``static/``         ``index.html``, ``app.js``, ``style.css``: no CDN, no network
 ==================  ===============================================================
 
-FastAPI is imported only by :mod:`seatcast.web.app`, so importing this package costs nothing.
+The hex cartograms are data: :mod:`seatcast.data.hexmaps`. FastAPI is imported only by
+:mod:`seatcast.web.app`, so importing this package costs nothing.
 """
 
 from __future__ import annotations

@@ -43,12 +43,12 @@ import numpy as np
 from seatcast.api import fit_source
 from seatcast.data import parties as party_info
 from seatcast.data.frame import ShareFrame
+from seatcast.data.hexmaps import HEXMAPS, boundaries_for, load_hexmap
 from seatcast.data.parties import IND, OTHER, SEPARATE_NATIONS, SPEAKER
 from seatcast.data.schema import Constituency, Election
 from seatcast.errors import DataError, InputError, ScenarioError, SeatcastError, UnknownNameError
 from seatcast.projection import DEFAULT_MODEL
 from seatcast.web import schemas as s
-from seatcast.web.hexmap import HEXMAPS, boundaries_for, load_hexmap
 from seatcast.web.schemas import Key
 
 if TYPE_CHECKING:
@@ -291,7 +291,8 @@ class Dashboard:
             shares: dict[str, float] = {}
             for cand in k.candidacies:
                 shares[cand.party_code] = round(shares.get(cand.party_code, 0.0) + cand.share, 6)
-            out.append({"election": other.id, "date": other.date, "kind": other.kind,
+            out.append({"election": other.id, "date": other.date.isoformat() if other.date else None,
+                        "kind": other.kind,
                         "same_boundaries": same and k.id == c.id, "id": k.id, "name": k.name,
                         "winner": k.winner.party_code, "shares": shares})
         return {"base": el.id, "id": c.id, "name": c.name, "history": out}

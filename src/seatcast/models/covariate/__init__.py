@@ -43,7 +43,7 @@ def make_factory(*, rebase: bool = True) -> Callable[[Any, FittedParams | None],
         as_of: str | None = context.get("as_of")
         store = context.get("store") or Store()
         earlier = [store.load(i) for i in store.ids()]
-        earlier = [e for e in earlier if e.date and (as_of is None or e.date < as_of)]
+        earlier = [e for e in earlier if e.date and (as_of is None or e.date.isoformat() < as_of)]
         bound = bind(setup, earlier=earlier, nominations=bundled_nominations(as_of) if as_of else {},
                      base_election=base, advice=tactical_advice(as_of) if as_of else {},
                      unionist_advice=tactical_advice(as_of, UNIONIST_SITES) if as_of else {},

@@ -46,18 +46,22 @@ lineage with the most votes in an election plays it.
 
 from __future__ import annotations
 
-import gzip
-import io
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from functools import cache
 
 import numpy as np
 import numpy.typing as npt
-import pandas as pd
 
-from seatcast.data.bundled import BUNDLED, data_path, open_text
+# The bundled readers live in seatcast.data (one place each); re-exported here for the features' callers.
+from seatcast.data.covariates import DEMOGRAPHY as DEMOGRAPHY
+from seatcast.data.covariates import REALIGN as REALIGN
+from seatcast.data.covariates import bundled_table
+from seatcast.data.covariates import covariates as covariates
+from seatcast.data.nominations import bundled_nominations as bundled_nominations
 from seatcast.data.schema import Election
+from seatcast.data.tactical import TACTICAL_SITES as TACTICAL_SITES
+from seatcast.data.tactical import UNIONIST_SITES as UNIONIST_SITES
+from seatcast.data.tactical import tactical_advice as tactical_advice
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -79,20 +83,7 @@ SQUEEZE_PARTIES: tuple[str, ...] = ("lab", "ld", "green", "snp", "pc")
 #: The populist right's base moves to its predecessor's geography when its party at the base
 #: stood in fewer than this fraction of the modelled seats (the Brexit Party in 2019).
 RIGHT_BASE_MIN_COVERAGE = 0.8
-#: Tactical sites whose advice aims to beat the Conservatives (the pro-Brexit and
-#: pro-Union sites aim elsewhere, Sprint for PR at a different goal).
-TACTICAL_SITES: frozenset[str] = frozenset({
-    "stopthetories.vote", "tactical.vote", "tacticalvote.co.uk", "getvoting.org",
-    "tactical-vote.uk", "remainunited.org", "avaaz.org/votesmart2019",
-})
-#: Pro-Union tactical sites (Scotland): advice to beat the SNP, squeezing the other unionists.
-UNIONIST_SITES: frozenset[str] = frozenset({"scotlandinunion.co.uk"})
 UNIONIST_PARTIES: tuple[str, ...] = ("con", "lab", "ld")
-DEMOGRAPHY = ("share_level4plus_qual", "share_age_65plus", "share_white_british", "share_muslim")
-#: Census columns of the ``realign`` group (constant trends, beside the Leave share).
-REALIGN: tuple[str, ...] = ("share_fulltime_students",)
-
-
 @dataclass(frozen=True)
 class Feature:
     """One column of the design: its name, group and driver (``None`` for a constant)."""
@@ -144,36 +135,7 @@ def right_party(codes: Sequence[str], national: FloatArray) -> str | None:
     return best
 
 
-# ---- bundled covariates ---------------------------------------------------------------------
-
-@cache
-def _csv(relative: str) -> pd.DataFrame:
-    return pd.read_csv(io.StringIO(open_text(relative)))
-
-
-@cache
-def covariates(boundaries: str) -> pd.DataFrame:
-    """Leave share and demography per seat id on ``2010`` or ``2024`` boundaries, gaps imputed.
-
-    Scotland's 2022 census lacks qualifications on the 2024 boundaries: they are predicted from
-    the columns it has by a least-squares fit on the seats of England and Wales.
-    """
-    b = "2024" if boundaries == "2024" else "2010"
-    leave = _csv(f"covariates/eu_ref_leave_2016_by_constituency_{b}boundaries.csv.gz")
-    demo = _csv(f"covariates/demographics_{b}boundaries.csv.gz")
-    df = leave[["ons_id", "leave_share"]].merge(demo[["ons_id", *DEMOGRAPHY, *REALIGN, "population"]], on="ons_id",
-                                                 how="left").set_index("ons_id")
-    have = ["leave_share", "share_age_65plus", "share_white_british", "share_muslim"]
-    for col in (*DEMOGRAPHY, *REALIGN):
-        miss = df[col].isna() & df["population"].notna()
-        if miss.any():
-            ok = df[col].notna()
-            x = np.column_stack([np.ones(int(ok.sum())), df.loc[ok, have].to_numpy(float)])
-            beta = np.linalg.lstsq(x, df.loc[ok, col].to_numpy(float), rcond=None)[0]
-            xm = np.column_stack([np.ones(int(miss.sum())), df.loc[miss, have].to_numpy(float)])
-            df.loc[miss, col] = xm @ beta
-    return df
-
+# ---- seat covariates (read by seatcast.data.covariates) ---------------------------------------
 
 def _seat_columns(seat_ids: Sequence[str], boundaries: str, cols: Sequence[str]) -> FloatArray:
     """``[seats, len(cols)]`` covariate columns per seat; seats without data get the column mean."""
@@ -256,7 +218,7 @@ def _norm(name: str) -> str:
 
 def _names(seat_ids: Sequence[str], boundaries: str) -> list[str]:
     b = "2024" if boundaries == "2024" else "2010"
-    df = _csv(f"covariates/eu_ref_leave_2016_by_constituency_{b}boundaries.csv.gz").set_index("ons_id")
+    df = bundled_table(f"covariates/eu_ref_leave_2016_by_constituency_{b}boundaries.csv.gz").set_index("ons_id")
     return [_norm(str(df.loc[s, "constituency_name"])) if s in df.index else "" for s in seat_ids]
 
 
@@ -269,47 +231,6 @@ def nominations_of(election: Election) -> dict[str, list[tuple[str, str, bool]]]
     """Who stood where, and whether they were the sitting MP, from an election's candidacies."""
     return {c.id: [(k.party_code, k.name, bool(k.sitting_mp)) for k in c.candidacies]
             for c in election.constituencies}
-
-
-@cache
-def bundled_nominations(date: str) -> dict[str, list[tuple[str, str, bool]]]:
-    """The statement of persons nominated for the bundled general election held on ``date``.
-
-    Only the candidate, party and sitting-MP columns are read (never the votes): nominations
-    close weeks before polling day, so a backtest may use them. Empty when none is bundled.
-    """
-    spec = next((b for b in BUNDLED if b.date == date and b.kind == "general"), None)
-    if spec is None:
-        return {}
-    with gzip.open(data_path(spec.file), "rb") as fh:
-        df = pd.read_csv(fh, dtype=str, keep_default_na=False,
-                         usecols=["ons_id", "party_abbreviation", "candidate_first_name", "candidate_surname",
-                                  "sitting_mp"])
-    out: dict[str, list[tuple[str, str, bool]]] = {}
-    for r in df.itertuples(index=False):
-        name = f"{r.candidate_first_name} {r.candidate_surname}".strip()
-        out.setdefault(str(r.ons_id), []).append(
-            (str(r.party_abbreviation).strip().lower(), name, str(r.sitting_mp).strip().lower() == "yes"))
-    return out
-
-
-@cache
-def tactical_advice(date: str, sites: frozenset[str] = TACTICAL_SITES) -> dict[str, dict[str, float]]:
-    """Seat -> party -> share of ``sites`` (anti-Conservative by default) recommending it (one party only)."""
-    year = date[:4]
-    name = f"tactical/tactical_recommendations_{year}.csv.gz"
-    if not data_path(name).exists():
-        return {}
-    df = _csv(name)
-    df = df[df["source"].isin(sites) & (df["published"] <= date)]
-    out: dict[str, dict[str, float]] = {}
-    for sid, rows in df.groupby("ons_id"):
-        n = len(rows)
-        recs = rows["recommended_party"].fillna("")
-        single = recs[~recs.str.contains(r"\|") & ~recs.isin(["", "any"])]
-        counts = single.map(lambda p: "right" if p == "ukip_brexit_reform" else p).value_counts()
-        out[str(sid)] = {str(p): float(k) / n for p, k in counts.items()}
-    return out
 
 
 # ---- the design of one seat set -------------------------------------------------------------

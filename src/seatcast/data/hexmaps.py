@@ -1,13 +1,15 @@
 """The bundled hex cartograms: one hex per constituency, on the 2010-2019 or 2024 boundaries.
 
 The files are HexJSON (``odd-r`` layout, ``r`` growing northwards; see the folder's SOURCE.md).
-The page needs only each hex's id, name and cell, so this module trims them to that and caches
-the result: the map is sent once per boundary set, and every projection then colours it by id.
+The page and the plots need only each hex's id, name and cell, so this module (the one reader
+of the hex maps) trims them to that and caches the result (a pure function of bundled files):
+the map is sent once per boundary set, and every projection then colours it by id.
 """
 
 from __future__ import annotations
 
 import json
+import math
 from functools import lru_cache
 from typing import Any
 
@@ -38,6 +40,12 @@ def load_hexmap(boundaries: str) -> dict[str, Any]:
         for sid, h in sorted(raw["hexes"].items())
     ]
     return {"layout": str(raw.get("layout", "odd-r")), "boundaries": key, "hexes": hexes}
+
+
+def hex_centres(boundaries: str) -> dict[str, tuple[float, float]]:
+    """Seat id -> (x, y) hexagon centre (``odd-r``: odd rows shift right by half a hex)."""
+    return {h["id"]: (h["q"] + (0.5 if h["r"] % 2 else 0.0), h["r"] * math.sqrt(3) / 2)
+            for h in load_hexmap(boundaries)["hexes"]}
 
 
 def boundaries_for(election_boundaries: str) -> str:
