@@ -78,13 +78,15 @@ def fit_all(*, db: str | Path | None = None) -> list[FittedModel]:
     """Fit (or load) every model the bundled elections need, so later calls only load them.
 
     The covariate fit as of each bundled general election (what its backtest and replay use)
-    and on everything (what a forecast from today uses).
+    and on everything (what a forecast from today uses); and the forecast error model of
+    ``auto`` (the covariate model) as of the same dates.
     """
     from seatcast.data.bundled import BUNDLED
 
     store = open_store(db)
     dates = sorted({datetime.date.fromisoformat(b.date) for b in BUNDLED if b.date and b.kind == "general"})
-    return [registry.load_or_fit(store, "covariate", d) for d in (*dates, None)]
+    return [*(registry.load_or_fit(store, "covariate", d) for d in (*dates, None)),
+            *(registry.load_or_fit(store, "error-model", d, model="covariate") for d in (*dates, None))]
 
 
 def elections(*, db: str | Path | None = None) -> list[ElectionInfo]:
