@@ -75,3 +75,29 @@ def test_errors_are_one_line() -> None:
     assert r.stderr.strip().startswith("error: unknown seat 'Derby Nort'; did you mean 'Derby North'")
     code, _ = run("project", "--base", "ge2017", "--share", "con=abc")
     assert code != 0
+
+
+def test_backtest_json_gives_every_seats_call() -> None:
+    code, out = run("backtest", "ge2019", "--model", "uns", "--format", "json")
+    assert code == 0
+    d = json.loads(out)
+    seats = d["seats"]
+    assert len(seats) == d["n_seats"] == 650
+    assert sum(s["correct"] for s in seats if s["gb"]) == d["seats_correct_gb"]
+    derby = next(s for s in seats if s["name"] == "Derby North")
+    assert derby["actual"] == "con" and derby["actual_shares"]["con"] > derby["actual_shares"]["lab"]
+    assert abs(sum(derby["projected"].values()) - 1) < 1e-3
+    assert derby["predicted"] == max(derby["projected"], key=derby["projected"].get)
+
+
+def test_backtest_csv_per_seat_and_summary() -> None:
+    import csv
+    import io
+
+    code, out = run("backtest", "ge2019", "--model", "uns", "--format", "csv", "--per-seat")
+    assert code == 0
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert len(rows) == 650 and {"id", "predicted", "actual", "projected_con", "actual_con"} <= set(rows[0])
+    code, summary = run("backtest", "ge2019", "--model", "uns", "--format", "csv")
+    header = summary.splitlines()[0].split(",")
+    assert code == 0 and len(summary.strip().splitlines()) == 2 and "seats_correct_gb" in header and "id" not in header

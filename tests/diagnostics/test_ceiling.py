@@ -56,14 +56,17 @@ def test_richer_designs_never_fit_worse_in_sample(seed: int) -> None:
     extra = rng.normal(size=(4, len(base), 2))
     from seatcast.diagnostics import ceiling as mod
 
+    by = rng.normal(size=(4, len(base), 3))
     sse = []
-    for build in mod._design_builders(prior, extra):
+    for build in mod._design_builders(prior, extra, by):
         total = 0.0
         for p in range(4):
             x = build(p)
             coef = np.linalg.lstsq(x, actual[:, p], rcond=None)[0]
             total += float(((x @ coef - actual[:, p]) ** 2).sum())
         sse.append(total)
-    assert all(b <= a + 1e-9 for a, b in itertools.pairwise(sse))
-    rows = ceiling(prior, actual, winners, extra=extra)
+    nested, with_by = sse[:-1], sse[-1]  # the by-election row nests design 4 only
+    assert all(b <= a + 1e-9 for a, b in itertools.pairwise(nested))
+    assert with_by <= sse[DESIGNS.index("+ incumbency + tactical advice")] + 1e-9
+    rows = ceiling(prior, actual, winners, extra=extra, by=by)
     assert all(0 <= r.seats_correct_gb <= len(base) for r in rows)

@@ -50,6 +50,7 @@ class BacktestResult:
     projection: Projection = field(repr=False)
     actual_winners: tuple[str, ...] = field(repr=False, default=())
     nations: dict[str, dict[str, float]] = field(default_factory=dict)
+    actual_shares: Any = field(repr=False, default=None)  # [seats, parties] in the projection's party order
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dict with the contract keys."""
@@ -67,7 +68,9 @@ class BacktestResult:
         """A pandas DataFrame, one row per seat: the predicted and the actual winner.
 
         Columns: ``id``, ``name``, ``region``, ``nation``, ``base_winner``, ``predicted``,
-        ``actual``, ``correct`` and ``gb`` (the seat counts in ``seats_correct_gb``).
+        ``actual``, ``correct`` and ``gb`` (the seat counts in ``seats_correct_gb``), then per
+        party ``projected_<party>`` and ``actual_<party>`` (shares, 0-1; the actual ones in the
+        projection's party columns, so minor parties it folds into ``oth`` add up there).
 
         Per seat rather than per party, since the seat rows are what the scores are made of
         (``df[df.gb].correct.sum() == seats_correct_gb``) and the misses can be filtered and
@@ -79,13 +82,36 @@ class BacktestResult:
         f = self.projection.frame
         predicted = [str(w) for w in self.projection.winners]
         actual = list(self.actual_winners)
-        return pd.DataFrame({
+        cols: dict[str, Any] = {
             "id": list(f.seat_ids), "name": list(f.names), "region": list(f.regions), "nation": list(f.nations),
             "base_winner": [str(w) for w in self.projection.setup.base_winners],
             "predicted": predicted, "actual": actual,
             "correct": [p == a for p, a in zip(predicted, actual, strict=True)],
             "gb": [n not in SEPARATE_NATIONS for n in f.nations],
-        })
+        }
+        proj = np.asarray(self.projection.shares)
+        for j, p in enumerate(self.projection.parties):
+            cols[f"projected_{p}"] = proj[:, j].round(5)
+            if self.actual_shares is not None:
+                cols[f"actual_{p}"] = np.asarray(self.actual_shares)[:, j].round(5)
+        return pd.DataFrame(cols)
+
+    def seat_records(self) -> list[dict[str, Any]]:
+        """One JSON-ready dict per seat: winners, and projected and actual shares per party (0-1).
+
+        The ``seats`` key of ``seatcast backtest --format json``: where the model goes wrong,
+        seat by seat. Parties with neither a projected nor an actual share are left out.
+        """
+        parties = list(self.projection.parties)
+        out = []
+        for r in self.to_frame().to_dict("records"):
+            rec: dict[str, Any] = {k: (bool(v) if k in ("correct", "gb") else str(v)) for k, v in r.items()
+                   if not k.startswith(("projected_", "actual_"))}
+            rec["projected"] = {p: float(r[f"projected_{p}"]) for p in parties if r[f"projected_{p}"] > 0}
+            rec["actual_shares"] = {p: float(r[f"actual_{p}"]) for p in parties
+                                    if r.get(f"actual_{p}", 0) > 0}
+            out.append(rec)
+        return out
 
 
 def actual_gb_shares(target: Election, nations: tuple[str, ...] | None = None) -> dict[str, float]:
@@ -194,4 +220,5 @@ def score(proj: Projection, target_el: Election, *, inputs: str, national: dict[
         seats_correct_gb=seats_correct(proj.winners, actual_w, gb), n_seats_gb=int(gb.sum()),
         share_mae=share_mae(proj.shares[gb], act[gb], stood[gb]),
         national=national, projection=proj, actual_winners=tuple(actual_w), nations=dict(nations or {}),
+        actual_shares=act,
     )

@@ -264,10 +264,17 @@ def backtest(
         "--poll-average", help="mean (plain mean of the final polls) or house (house-effect-aware average).")] = "mean",
     sims: Annotated[int, typer.Option(help="Simulations for --probabilistic.")] = 10_000,
     seed: Annotated[int, typer.Option(help="Random seed for --probabilistic.")] = 0,
+    per_seat: Annotated[bool, typer.Option(
+        "--per-seat",
+        help="CSV: one row per seat (winners, projected and actual shares) instead of the summary.")] = False,
     db: DbOption = None,
     fmt: FormatOption = Format.table,
 ) -> None:
-    """Score a model on a past election using only what was known before it."""
+    """Score a model on a past election using only what was known before it.
+
+    The JSON gives every seat's call under ``seats``; ``--format csv --per-seat`` the same as
+    CSV, one row per seat and backtest.
+    """
     if inputs not in INPUTS:
         raise InputError(f"--inputs must be one of {', '.join(INPUTS)}, not {inputs!r}")
     if poll_average not in ("mean", "house"):
@@ -286,8 +293,14 @@ def backtest(
         for d, r in zip(dicts, results, strict=True):
             d.update(run_probabilistic(r.election, model=r.model, n_sims=sims, seed=seed, store=store,
                                        by_nation=by_nation)[0])
-    data: Any = dicts[0] if len(dicts) == 1 else {"backtests": dicts}
     rows = [{k: v for k, v in d.items() if not isinstance(v, dict)} for d in dicts]
+    if per_seat:
+        rows = [{"election": r.election, "model": r.model, "inputs": r.inputs, **seat}
+                for r in results for seat in r.to_frame().to_dict("records")]
+    if fmt is Format.json:
+        for d, r in zip(dicts, results, strict=True):
+            d["seats"] = r.seat_records()
+    data: Any = dicts[0] if len(dicts) == 1 else {"backtests": dicts}
 
     def table() -> None:
         con = console()

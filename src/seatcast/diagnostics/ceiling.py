@@ -18,6 +18,12 @@ GB seats called right and the GB seat-total error (half the summed absolute seat
 as in backtests). The richest design has more than a hundred coefficients per party fitted to
 632 seats: it overfits, so its figure flatters, which only makes the bound more generous.
 
+The last row, ``4 + by-elections``, adds to design 4 what the by-elections of the parliament
+before the election say (:mod:`seatcast.fit.byelections`): in each seat that held one, each
+party's performance there against its national polling and whether it won it, and each party's
+parliament-wide performance where it held the seat or was the best-placed challenger to a
+Conservative seat. It nests design 4 only (not 5 and 6).
+
 Reproduce the table of docs/covariate-model.md with ``python tools/ceiling.py``.
 """
 
@@ -32,7 +38,10 @@ import numpy as np
 import numpy.typing as npt
 
 from seatcast.backtest.metrics import seat_total_error
+from seatcast.data.byelections import seat_terms
+from seatcast.data.polls import ELECTION_DATES
 from seatcast.data.store import Store
+from seatcast.fit.byelections import ANTI_CON, final_polls_on, measure, role
 from seatcast.night.features import incumbency_and_advice
 from seatcast.night.model import OTHER, NightPrior, NightSettings, _dummies, night_design
 
@@ -46,6 +55,7 @@ DESIGNS = (
     "+ incumbency + tactical advice",
     "+ pre-election projection",
     "+ base x base",
+    "4 + by-elections",
 )
 
 
@@ -67,10 +77,12 @@ class CeilingRow:
                 "seat_total_error_gb": self.seat_total_error_gb, "share_mae_gb": self.share_mae_gb}
 
 
-def _design_builders(prior: NightPrior, extra: FloatArray) -> list[Callable[[int], FloatArray]]:
+def _design_builders(prior: NightPrior, extra: FloatArray,
+                     by: FloatArray | None = None) -> list[Callable[[int], FloatArray]]:
     """One function per design: party index -> ``[seats, k]`` (an intercept first).
 
-    ``extra`` is ``[parties, seats, k]``: each party's incumbency and advice columns.
+    ``extra`` is ``[parties, seats, k]``: each party's incumbency and advice columns; ``by``
+    the same for the by-election columns (:func:`byelection_columns`).
     """
     base = prior.base
     ones = np.ones((prior.n_seats, 1))
@@ -97,16 +109,21 @@ def _design_builders(prior: NightPrior, extra: FloatArray) -> list[Callable[[int
             return np.column_stack(cols)
         return build
 
-    return [level(k) for k in range(len(DESIGNS))]
+    def with_byelections(p: int) -> FloatArray:
+        x = level(3)(p)
+        return x if by is None else np.column_stack([x, by[p]])
+
+    return [*(level(k) for k in range(len(DESIGNS) - 1)), with_byelections]
 
 
 def ceiling(prior: NightPrior, actual: FloatArray, winners: list[str], election: str = "",
-            extra: FloatArray | None = None) -> list[CeilingRow]:
+            extra: FloatArray | None = None, by: FloatArray | None = None) -> list[CeilingRow]:
     """The in-sample fit of every design (module docstring) to ``actual`` ``[seats, parties]``.
 
     ``winners[i]`` is seat *i*'s actual winner (a party code, possibly one without a column);
     ``extra`` ``[parties, seats, k]`` holds each party's incumbency and advice columns
-    (:func:`seatcast.night.features.incumbency_and_advice`; none when omitted).
+    (:func:`seatcast.night.features.incumbency_and_advice`; none when omitted), ``by`` the
+    by-election columns of :func:`byelection_columns` (none when omitted).
     """
     if extra is None:
         extra = np.zeros((len(prior.parties), prior.n_seats, 0))
@@ -115,7 +132,7 @@ def ceiling(prior: NightPrior, actual: FloatArray, winners: list[str], election:
     actual_gb = Counter(w for w, g in zip(winners, gb, strict=True) if g)
     truth = np.asarray(winners, dtype=object)
     rows = []
-    for name, build in zip(DESIGNS, _design_builders(prior, extra), strict=True):
+    for name, build in zip(DESIGNS, _design_builders(prior, extra, by), strict=True):
         fitted = np.zeros_like(actual)
         k = 0
         for p in range(len(parties)):
@@ -151,4 +168,37 @@ def election_ceiling(election_id: str, *, store: Store | None = None) -> list[Ce
     actual, winners = election_actuals(target, prior)
     return ceiling(prior, actual, winners, election=election_id,
                    extra=incumbency_and_advice(prior.parties, prior.seat_ids, prior.base_winners,
-                                                 str(target.date)))
+                                                 str(target.date)),
+                   by=byelection_columns(prior, str(target.date), store))
+
+
+def byelection_columns(prior: NightPrior, date: str, store: Store | None = None) -> FloatArray:
+    """``[parties, seats, 4]``: what the by-elections before ``date`` say about each seat and party.
+
+    Columns: the party's performance against the polls in the seat's own by-election, whether it
+    won it, whether the seat held one, and the party's parliament-wide performance where it is
+    the best-placed anti-Conservative party in a seat the Conservatives won at the base (zero
+    without by-elections).
+    """
+    earlier = [e for e, d in ELECTION_DATES.items() if d < date]
+    out = np.zeros((len(prior.parties), prior.n_seats, 4))
+    if not earlier:
+        return out
+    store = store or Store()
+    ev = measure(store.load(max(earlier, key=ELECTION_DATES.__getitem__)), date, final=final_polls_on(date),
+                 final_date=date)
+    seats = seat_terms(ev, prior.seat_ids, prior.names)
+    roles = [role(p) for p in prior.parties]
+    anti = [j for j, r in enumerate(roles) if r in ANTI_CON]
+    con = prior.parties.index("con") if "con" in prior.parties else None
+    con_won = np.array([w == "con" for w in prior.base_winners])
+    best = np.asarray(anti)[np.argmax(prior.base[:, anti], axis=1)] if anti else np.full(prior.n_seats, -1)
+    for j, r in enumerate(roles):
+        if r is None:
+            continue
+        for i, seat in enumerate(seats):
+            if seat is not None:
+                out[j, i] = (seat[0].get(r, 0.0), float(seat[1] == r), 1.0, 0.0)
+        if con is not None and j in anti:
+            out[j, :, 3] = ev.over.get(r, 0.0) * (con_won & (best == j))
+    return out

@@ -5,6 +5,8 @@
 ``registry``           :func:`~seatcast.fit.registry.load_or_fit`: the stored fit, or fit and store
 ``covariate``          the covariate model's mechanisms and ridge regressions on earlier pairs
 ``ablation``           the covariate model refitted without one feature group at a time
+``error_model``        the forecast error model, estimated on earlier elections' backtests
+``byelections``        what the by-elections of a parliament say about the next general election
 ``night_tables``       election night's frozen tables (interval factors, trusted groups), read by ``night``
 ``night_calibration``  the replays on earlier nights that rebuild those tables
 =====================  ========================================================================

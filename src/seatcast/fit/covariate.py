@@ -27,6 +27,13 @@ in turn, each on what the previous ones leave unexplained:
    the regression is switched off (:data:`MIN_PAIRS_FOR_REGRESSION`): one election's
    patterns are not evidence (they cost 12 seats in the 2017 backtest).
 
+By-elections (:mod:`seatcast.fit.byelections`): the squeeze measured in the by-elections of the
+parliament before each election (``byelection_squeeze``) replaces the pooled ``f`` only if, on
+the earlier pairs, each pair's own by-election squeeze fitted it better than the pooled ``f`` of
+the pairs before it did (:func:`earned_byelection_squeeze`); each party's by-election
+performance against the polls enters the regression as the feature group ``byelections``,
+admitted by the same time-series CV as the other groups.
+
 Trust is earned in the same way for the mechanisms: ``theta`` (``f``) is used only when the
 value fitted on the pairs before each later pair lowered that pair's squared share error
 against ``theta = 0`` (``f = 0``), summed over the later pairs (:func:`earned_theta`,
@@ -45,9 +52,11 @@ import numpy as np
 import numpy.typing as npt
 
 from seatcast.backtest.runner import national_inputs, standing_of
+from seatcast.data.byelections import ParliamentEvidence
 from seatcast.data.frame import ShareFrame
 from seatcast.data.schema import Election
 from seatcast.data.store import Store
+from seatcast.fit.byelections import evidence_for
 from seatcast.models.covariate.binding import Bound, Fitted, bind, kernel_for
 from seatcast.models.covariate.features import (
     FEATURE_GROUPS,
@@ -85,6 +94,7 @@ class PairData:
     setup: Any  # ProjectionSetup
     bound: Bound
     actual: FloatArray  # [modelled seats, parties]
+    evidence: ParliamentEvidence | None = None  # the by-elections of the parliament before the target
 
 
 def training_pairs(elections: Sequence[Election], as_of: date | str | None) -> list[tuple[Election, Election]]:
@@ -110,7 +120,8 @@ def _iso(held: date | None) -> str:
     return held.isoformat() if held else ""
 
 
-def pair_data(base_el: Election, target_el: Election, earlier: Sequence[Election]) -> PairData:
+def pair_data(base_el: Election, target_el: Election, earlier: Sequence[Election],
+              evidence: ParliamentEvidence | None = None) -> PairData:
     """Replay one pair as a backtest with actual shares (see the module docstring)."""
     national, nations = national_inputs(target_el, "actual", by_nation=True)
     setup = prepare(base_el, national, model="uns", nations=nations, standing=standing_of(target_el))
@@ -120,8 +131,10 @@ def pair_data(base_el: Election, target_el: Election, earlier: Sequence[Election
     actual = tf.shares[[tindex[s] for s in ids]]
     bound = bind(setup, earlier=earlier, nominations=nominations_of(target_el), base_election=base_el,
                  advice=tactical_advice(_iso(target_el.date)),
-                 unionist_advice=tactical_advice(_iso(target_el.date), UNIONIST_SITES), proxy=True)
-    return PairData(base=base_el.id, target=target_el.id, setup=setup, bound=bound, actual=actual)
+                 unionist_advice=tactical_advice(_iso(target_el.date), UNIONIST_SITES), proxy=True,
+                 byelections=evidence)
+    return PairData(base=base_el.id, target=target_el.id, setup=setup, bound=bound, actual=actual,
+                    evidence=evidence)
 
 
 def _rows(p: PairData, role: str) -> tuple[int, npt.NDArray[np.bool_]] | None:
@@ -256,6 +269,24 @@ def earned_squeeze(pairs: Sequence[PairData], own_f: Mapping[str, float], struct
     return with_ < without
 
 
+def earned_byelection_squeeze(pairs: Sequence[PairData], own_f: Mapping[str, float], structural: Fitted,
+                              earned: bool) -> bool:
+    """Whether each pair's by-election squeeze beat the rule used otherwise, summed over the later pairs.
+
+    The rule otherwise: the pooled ``f`` of the pairs before it when that was earned, else none.
+    """
+    if len(pairs) < 2 or "squeeze" not in structural.groups or "byelection_squeeze" not in structural.groups:
+        return False
+    with_, without = 0.0, 0.0
+    for k in range(1, len(pairs)):
+        ev = pairs[k].evidence
+        if ev is None or not ev.n_squeeze:
+            return False
+        with_ += _structural_sse(pairs[k], structural, ev.squeeze)
+        without += _structural_sse(pairs[k], structural, pooled_squeeze(pairs[:k], own_f) if earned else 0.0)
+    return with_ < without
+
+
 Rows = list[tuple[dict[str, FloatArray], dict[str, FloatArray]]]
 
 
@@ -312,14 +343,21 @@ def select_groups(data: Rows, groups: Sequence[str]) -> tuple[tuple[str, ...], f
     return tuple(chosen), alpha, cv
 
 
-def fit(pairs: Sequence[PairData], groups: Sequence[str] = GROUPS) -> Fitted:
-    """Fit the three layers of the module docstring on ``pairs`` (oldest first)."""
+def fit(pairs: Sequence[PairData], groups: Sequence[str] = GROUPS, current: ParliamentEvidence | None = None) -> Fitted:
+    """Fit the three layers of the module docstring on ``pairs`` (oldest first).
+
+    ``current``: the by-elections of the parliament the forecast closes (none: not used).
+    """
     names = tuple((p.base, p.target) for p in pairs)
     theta = fit_theta(pairs, groups) if "falling" in groups and earned_theta(pairs, groups) else (0.0, 0.0, 0.0)
     structural = Fitted(coef={}, alpha={}, pairs=names, groups=tuple(groups), theta_down=theta[0],
                         theta_up=theta[1], kappa=theta[2])
     own_f = {p.target: fit_squeeze(p, structural) if "squeeze" in groups else 0.0 for p in pairs}
-    f_hat = pooled_squeeze(pairs, own_f) if earned_squeeze(pairs, own_f, structural) else 0.0
+    earned = earned_squeeze(pairs, own_f, structural)
+    f_hat = pooled_squeeze(pairs, own_f) if earned else 0.0
+    source = "pooled"
+    if current is not None and current.n_squeeze and earned_byelection_squeeze(pairs, own_f, structural, earned):
+        f_hat, source = current.squeeze, "byelections"
 
     # Layer 3: the regression, on residuals from layers 1-2 (each pair with its own f).
     mask = feature_mask(groups)
@@ -355,13 +393,14 @@ def fit(pairs: Sequence[PairData], groups: Sequence[str] = GROUPS) -> Fitted:
             alphas[role] = alpha
     return Fitted(coef=coef, alpha=alphas, pairs=names, groups=tuple(groups), cv_rmse=cv, theta_down=theta[0],
                   theta_up=theta[1], kappa=theta[2], squeeze_f=f_hat, squeeze_by_pair=own_f,
-                  selected=tuple(chosen))
+                  selected=tuple(chosen), byelections=current if "byelections" in groups else None,
+                  squeeze_source=source)
 
 
 #: Bump when a change to this module changes what a fit produces: stored fits are then refitted.
-CODE_VERSION = "1"
+CODE_VERSION = "2"  # 2: by-election evidence (group ``byelections``, ``byelection_squeeze``)
 #: The bundled folders a covariate fit reads besides the elections (their bytes are in the fingerprint).
-BUNDLED_INPUTS: tuple[str, ...] = ("covariates", "tactical")
+BUNDLED_INPUTS: tuple[str, ...] = ("covariates", "tactical", "byelections", "polls")
 
 
 def training_elections(store: Store, as_of: date | None) -> tuple[str, ...]:
@@ -376,5 +415,5 @@ def fit_covariate(store: Store, as_of: date | None, groups: Sequence[str] = GROU
     data = []
     for base, target in training_pairs(elections, as_of):
         earlier = [e for e in elections if e.date and target.date and e.date < target.date]
-        data.append(pair_data(base, target, earlier))
-    return fit(data, groups)
+        data.append(pair_data(base, target, earlier, evidence_for(earlier, _iso(target.date))))
+    return fit(data, groups, evidence_for(elections, as_of.isoformat()) if as_of else None)

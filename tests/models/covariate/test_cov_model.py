@@ -12,7 +12,7 @@ import pytest
 from seatcast.backtest.runner import run_backtest, standing_of
 from seatcast.data.polls import nation_poll_averages, poll_average
 from seatcast.data.store import Store
-from seatcast.fit.covariate import training_pairs
+from seatcast.fit.covariate import fit_covariate, training_pairs
 from seatcast.fit.registry import load_or_fit, source
 from seatcast.models import MODELS
 from seatcast.models.covariate.binding import Fitted
@@ -107,3 +107,51 @@ def test_cov_beats_uniform_swing_2024(store: Store, inputs: str) -> None:
     uns = run_backtest("ge2024", model="uns", inputs=inputs, store=store, by_nation=True)
     assert cov.seats_correct_gb > uns.seats_correct_gb + 25
     assert cov.share_mae < uns.share_mae
+
+
+def test_cov_guard_removing_the_2019_result_changes_nothing_for_2019(store: Store, tmp_path: Path) -> None:
+    copy = tmp_path / "copy.db"
+    with sqlite3.connect(store.path) as src, sqlite3.connect(copy) as dst:
+        src.backup(dst)
+    target = store.load("ge2019")
+    standing = standing_of(target)
+    before = project(store.load("ge2017"), poll_average("ge2019"), model="covariate", standing=standing,
+                     as_of=target.date, store=store, fits=source(store)).shares
+    other = Store(copy, fill=False)
+    try:
+        other.delete("ge2019")
+        other.delete("ge2024")
+        assert not other.has("ge2019")
+        after = project(other.load("ge2017"), poll_average("ge2019"), model="covariate", standing=standing,
+                        as_of=target.date, store=other, fits=source(other)).shares
+    finally:
+        other.close()
+    np.testing.assert_array_equal(before, after)
+
+
+def test_cov_fit_never_reads_a_byelection_held_on_or_after_its_date(store: Store,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """Fake by-elections on each forecast date (and after) would move the fit if they were read."""
+    from seatcast.data import byelections as data_by
+    from seatcast.fit import byelections as fit_by
+
+    honest = fit_covariate(store, date(2024, 7, 4)).to_dict()
+    assert honest["byelections"] is not None
+    real = data_by.bundled_byelections()
+    fakes = tuple(
+        data_by.ByElection(day, seat, "fake", "England", 1, ge, (data_by.ByCandidate("green", "x", 99),
+                                                                  data_by.ByCandidate("con", "y", 1)))
+        for day, seat, ge in (("2017-06-08", "E14000896", "ge2015"), ("2019-12-12", "E14000849", "ge2017"),
+                              ("2024-07-04", "E14000849", "ge2019"), ("2024-08-01", "E14000849", "ge2019")))
+    monkeypatch.setattr(data_by, "bundled_byelections", lambda: tuple(sorted((*real, *fakes), key=lambda b: b.date)))
+    read: list[tuple[str, tuple[str, ...]]] = []
+
+    def recording(date: str, **kw: object) -> tuple[data_by.ByElection, ...]:
+        got = data_by.byelections_before(date, **kw)  # type: ignore[arg-type]
+        read.append((date, tuple(b.date for b in got)))
+        return got
+
+    monkeypatch.setattr(fit_by, "byelections_before", recording)
+    assert fit_covariate(store, date(2024, 7, 4)).to_dict() == honest  # the registry's fitter, never cached
+    assert {d for d, _ in read} == {"2015-05-07", "2017-06-08", "2019-12-12", "2024-07-04"}
+    assert all(got and max(got) < date for date, got in read)

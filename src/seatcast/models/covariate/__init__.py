@@ -37,6 +37,7 @@ def make_factory(*, rebase: bool = True) -> Callable[[Any, FittedParams | None],
 
         if fitted is None:
             raise InputError("the covariate model needs its fitted parameters (seatcast.api supplies them)")
+        params = Fitted.from_params(fitted.params)
         context = setup.context
         base = context["base"]
         as_of: str | None = context.get("as_of")
@@ -45,8 +46,9 @@ def make_factory(*, rebase: bool = True) -> Callable[[Any, FittedParams | None],
         earlier = [e for e in earlier if e.date and (as_of is None or e.date.isoformat() < as_of)]
         bound = bind(setup, earlier=earlier, nominations=bundled_nominations(as_of) if as_of else {},
                      base_election=base, advice=tactical_advice(as_of) if as_of else {},
-                     unionist_advice=tactical_advice(as_of, UNIONIST_SITES) if as_of else {})
-        return kernel_for(bound, Fitted.from_params(fitted.params), setup.parties, setup.ctx, rebase=rebase)
+                     unionist_advice=tactical_advice(as_of, UNIONIST_SITES) if as_of else {},
+                     byelections=params.byelections)
+        return kernel_for(bound, params, setup.parties, setup.ctx, rebase=rebase)
 
     return factory
 

@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from seatcast.data.byelections import ParliamentEvidence, seat_terms
 from seatcast.data.schema import Election
 from seatcast.models.covariate.features import (
     FEATURES,
@@ -53,12 +54,15 @@ class Bound:
 
 def bind(setup: Any, *, earlier: Sequence[Election], nominations: Nominations, base_election: Election,
          advice: Mapping[str, Mapping[str, float]],
-         unionist_advice: Mapping[str, Mapping[str, float]] | None = None, proxy: bool = False) -> Bound:
+         unionist_advice: Mapping[str, Mapping[str, float]] | None = None, proxy: bool = False,
+         byelections: ParliamentEvidence | None = None) -> Bound:
     """Features, advice and the populist right's base for a prepared projection ``setup``.
 
     ``proxy`` stands in the best-placed anti-Conservative party where no advice was published:
     a training device (to estimate ``f`` on pairs without bundled advice), off for forecasts, so
     that a projection without advice and without national change returns the base.
+    ``byelections``: the by-elections of the parliament before the projection (a value measured
+    in :mod:`seatcast.fit.byelections`, carried by the fit), for the ``byelections`` features.
     """
     ctx = setup.ctx
     seat_ids = list(np.asarray(setup.frame.seat_ids)[setup.modelled])
@@ -69,6 +73,8 @@ def bind(setup: Any, *, earlier: Sequence[Election], nominations: Nominations, b
         seat_ids=seat_ids, boundaries=boundaries, parties=parties, base=ctx.base, base_nat=ctx.base_national,
         group=ctx.group, right=right, earlier=earlier, nominations=nominations,
         base_mps=base_mps_of(base_election), tactical=advice,
+        by_over=byelections.over if byelections else None,
+        by_seat=seat_terms(byelections, seat_ids, list(np.asarray(setup.frame.names)[setup.modelled])),
     )
     recipient, donor, advised = squeeze_targets(seat_ids, parties, ctx.base, advice, proxy=proxy)
     u_rec, u_don, _ = squeeze_targets(seat_ids, parties, ctx.base, unionist_advice or {}, UNIONIST_PARTIES, proxy=False)
@@ -110,6 +116,8 @@ class Fitted:
     squeeze_f: float = 0.0
     squeeze_by_pair: dict[str, float] = field(default_factory=dict)
     selected: tuple[str, ...] = ()  # the feature groups the time-series CV let in
+    byelections: ParliamentEvidence | None = None  # the by-elections of the forecast's parliament
+    squeeze_source: str = "pooled"  # or "byelections" when their squeeze earned its place
 
     def to_dict(self) -> dict[str, object]:
         """JSON-ready numbers, coefficients named by feature."""
@@ -118,7 +126,8 @@ class Fitted:
             "cv_rmse": self.cv_rmse, "theta_down": round(self.theta_down, 4), "theta_up": round(self.theta_up, 4),
             "kappa": round(self.kappa, 4),
             "squeeze_f": round(self.squeeze_f, 4), "squeeze_by_pair": self.squeeze_by_pair,
-            "selected": list(self.selected),
+            "selected": list(self.selected), "squeeze_source": self.squeeze_source,
+            "byelections": self.byelections.to_dict() if self.byelections else None,
             "coef": {r: {f.name: round(float(c), 5) for f, c in zip(FEATURES, v, strict=True) if c != 0}
                      for r, v in self.coef.items()},
         }
@@ -130,7 +139,8 @@ class Fitted:
             "pairs": [list(p) for p in self.pairs], "groups": list(self.groups), "cv_rmse": dict(self.cv_rmse),
             "theta_down": self.theta_down, "theta_up": self.theta_up, "kappa": self.kappa,
             "squeeze_f": self.squeeze_f, "squeeze_by_pair": dict(self.squeeze_by_pair),
-            "selected": list(self.selected),
+            "selected": list(self.selected), "squeeze_source": self.squeeze_source,
+            "byelections": self.byelections.to_params() if self.byelections else None,
         }
 
     @classmethod
@@ -141,5 +151,6 @@ class Fitted:
             pairs=tuple((a, b) for a, b in p["pairs"]), groups=tuple(p["groups"]), cv_rmse=dict(p["cv_rmse"]),
             theta_down=float(p["theta_down"]), theta_up=float(p["theta_up"]), kappa=float(p["kappa"]),
             squeeze_f=float(p["squeeze_f"]), squeeze_by_pair=dict(p["squeeze_by_pair"]),
-            selected=tuple(p["selected"]),
+            selected=tuple(p["selected"]), squeeze_source=str(p.get("squeeze_source", "pooled")),
+            byelections=ParliamentEvidence.from_params(p["byelections"]) if p.get("byelections") else None,
         )

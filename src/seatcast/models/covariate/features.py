@@ -23,6 +23,11 @@ Groups (each one can be switched off for the ablation table):
 ``demography`` census degree share, aged 65+, White British, Muslim share x own change
 ``incumbency`` MP standing again, MP retiring, a sitting MP standing for another party
 ``tactical``   share of anti-Conservative tactical sites recommending the party (or another)
+``byelections``  each party's by-election performance against its national polling in the
+               parliament before the election (:mod:`seatcast.fit.byelections`), as constant
+               terms where the party held the seat at the base and where it is the
+               best-placed challenger to a Conservative seat; and in a seat that held a
+               by-election, the party's performance there and whether it won it
 ``realign``    (opt-in) constant trends in share points: 2016 Leave share and full-time
                students; the Brexit-era realignment (Labour losing ground in Leave seats and
                gaining in student seats) showed in every pair from 2010->2015 on, whatever
@@ -69,9 +74,9 @@ ANTI_CON: frozenset[str] = frozenset({"lab", "ld", "green", "snp", "pc"})
 #: ``realign`` is opt-in (not in :data:`GROUPS`): time-series CV lets it in for 2019 and 2024 and
 #: it lowers the share error there, but it does not gain seats (docs/covariate-model.md, miss analysis).
 FEATURE_GROUPS: tuple[str, ...] = ("position", "brexit", "predecessor", "demography", "incumbency", "tactical",
-                                   "realign")
+                                   "realign", "byelections")
 OPTIONAL_GROUPS: tuple[str, ...] = ("realign",)
-MECHANISMS: tuple[str, ...] = ("falling", "squeeze", "right_base")
+MECHANISMS: tuple[str, ...] = ("falling", "squeeze", "right_base", "byelection_squeeze")
 GROUPS: tuple[str, ...] = (*(g for g in FEATURE_GROUPS if g not in OPTIONAL_GROUPS), *MECHANISMS)
 #: Anti-Conservative parties a tactical squeeze moves votes between.
 SQUEEZE_PARTIES: tuple[str, ...] = ("lab", "ld", "green", "snp", "pc")
@@ -104,9 +109,14 @@ FEATURES: tuple[Feature, ...] = (
     Feature("freed", "position", "freed"),
     Feature("leave_trend", "realign", None),
     *(Feature(d.removeprefix("share_") + "_trend", "realign", None) for d in REALIGN),
+    Feature("by_over_held", "byelections", None),
+    Feature("by_over_challenger", "byelections", None),
+    Feature("by_seat_over", "byelections", None),
+    Feature("by_seat_won", "byelections", None),
 )
 FREED = next(k for k, f in enumerate(FEATURES) if f.name == "freed")
 REALIGN_AT = next(k for k, f in enumerate(FEATURES) if f.name == "leave_trend")
+BY_OVER_AT = next(k for k, f in enumerate(FEATURES) if f.name == "by_over_held")
 
 
 def role_of(code: str, right: str | None) -> str | None:
@@ -249,11 +259,15 @@ def build_design(
     nominations: Nominations,
     base_mps: Mapping[str, str],
     tactical: Mapping[str, Mapping[str, float]],
+    by_over: Mapping[str, float] | None = None,
+    by_seat: Sequence[tuple[Mapping[str, float], str | None] | None] | None = None,
 ) -> SeatDesign:
     """Compute every feature of :data:`FEATURES` for each role (see the module docstring).
 
     ``base`` is ``[seats, parties]``, ``base_nat`` ``[groups, parties]``; ``base_mps`` maps a
-    seat to the party that won it at the base (its sitting MP's party).
+    seat to the party that won it at the base (its sitting MP's party); ``by_over`` maps a role
+    to its by-election performance against the polls in the parliament before the election,
+    ``by_seat`` gives per seat (or ``None``) its own by-election's performance per role and winner.
     """
     n = len(seat_ids)
     cov = seat_covariates(seat_ids, boundaries)
@@ -294,9 +308,28 @@ def build_design(
             m[i, k + 3] = own
             m[i, k + 4] = sum(advice.values()) - own if role in ANTI_CON or role == "con" else 0.0
         m[:, REALIGN_AT:REALIGN_AT + trend.shape[1]] = trend
+        over = (by_over or {}).get(role, 0.0)
+        if over:
+            m[:, BY_OVER_AT] = over * (first == code)
+            if role in ANTI_CON:
+                m[:, BY_OVER_AT + 1] = over * _challenger(base, parties, first, j)
+        for i, seat in enumerate(by_seat or ()):
+            if seat is not None:
+                m[i, BY_OVER_AT + 2] = seat[0].get(role, 0.0)
+                m[i, BY_OVER_AT + 3] = float(seat[1] == role)
         m[:, FREED] = 1.0  # ``freed``: its value is sum_p r_ip min(D_gp, 0) over the other roles
         z[role] = m
     return SeatDesign(roles=roles, z=z)
+
+
+def _challenger(base: FloatArray, parties: Sequence[str], first: npt.NDArray[np.object_], j: int) -> FloatArray:
+    """1 where the Conservatives won at the base and party ``j`` is the best-placed anti-Conservative party."""
+    anti = [k for k, c in enumerate(parties) if c in SQUEEZE_PARTIES]
+    if j not in anti:
+        return np.zeros(len(base))
+    best = np.asarray(anti)[np.argmax(base[:, anti], axis=1)]
+    out: FloatArray = ((first == "con") & (best == j)).astype(float)
+    return out
 
 
 def _same(nominated: str, code: str, role: str) -> bool:
