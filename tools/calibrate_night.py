@@ -58,7 +58,7 @@ def trust_literal(table: tuple[TrustRow, ...]) -> str:
     lines = ["TRUST_SCORES: tuple[TrustRow, ...] = ("]
     for r in table:
         d = r.held
-        lines.append(f"    TrustRow({r.election!r}, date({d.year}, {d.month}, {d.day}), {r.prior!r}, {r.error!r},")
+        lines.append(f"    TrustRow(\"{r.election}\", date({d.year}, {d.month}, {d.day}), \"{r.prior}\", {r.error!r},")
         lines.append(f"             {r.coverage!r}),")
     lines.append(")")
     return "\n".join(lines)
