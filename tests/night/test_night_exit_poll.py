@@ -13,7 +13,7 @@ from seatcast.cli import app
 from seatcast.data.exit_polls import exit_poll
 from seatcast.data.store import Store
 from seatcast.errors import InputError
-from seatcast.night.exit_poll import parse_exit_poll, prior_at_exit_poll, prior_spread
+from seatcast.night.exit_poll import parse_exit_poll, parse_shares, prior_at_exit_poll, prior_spread
 from seatcast.night.model import NightPrior, NightSettings, simulate_night
 
 
@@ -96,3 +96,15 @@ def test_cli_live_exit_poll_is_given_as_seats(store: Store, tmp_path: Path) -> N
     assert "exit poll con 314 seats" in res.stderr
     bundled = CliRunner().invoke(app, ["night", "--base", "ge2017", "--results", str(f), "--exit-poll", "bundled"])
     assert isinstance(bundled.exception, InputError) and "for replays" in str(bundled.exception)
+
+
+def test_exit_poll_shares_are_optional_extra_targets() -> None:
+    p, s = _toy(), NightSettings(n_sims=500)
+    seats_only = prior_at_exit_poll(p, {"a": 25, "b": 35}, s)
+    with_shares = prior_at_exit_poll(p, {"a": 25, "b": 35}, s, shares={"c": 25.0})
+    assert abs(with_shares.prior[:, 2].mean() - 0.25) < 0.01  # c moved to its share
+    assert abs(seats_only.prior[:, 2].mean() - 0.15) < 0.03  # untouched without it
+    assert "shares c 25.0%" in with_shares.source
+    assert parse_shares(["LAB=35.5"]) == {"lab": 35.5} and parse_shares(None) == {}
+    with pytest.raises(InputError, match="PARTY=PERCENT"):
+        parse_shares(["lab=120"])

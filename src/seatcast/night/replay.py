@@ -169,13 +169,15 @@ def replay(
     store: Any = None,
     own_groups: tuple[str, ...] = (),
     exit_poll: Mapping[str, int] | None = None,
+    exit_poll_shares: Mapping[str, float] | None = None,
     notes: tuple[str, ...] = (),
 ) -> ReplayResult:
     """Replay ``target`` from ``base`` (see the module docstring); every draw comes from ``seed``.
 
     ``store`` holds the elections before ``target`` that the covariate prior is fitted on;
     ``own_groups`` are the prior's own-standing groups. ``exit_poll`` (seat totals by party)
-    moves the prior to it before the first declaration. ``notes`` (where the learned values came
+    moves the prior to it before the first declaration (``exit_poll_shares``, percent, are optional
+    extra targets). ``notes`` (where the learned values came
     from) are reported with the result.
     """
     check_seed(seed)
@@ -188,7 +190,7 @@ def replay(
         raise InputError(f"{base.id} and {target.id} do not share boundaries (e.g. seat {missing[0]})")
     extra: tuple[str, ...] = ()
     if exit_poll:
-        prior = prior_at_exit_poll(prior, exit_poll, settings)
+        prior = prior_at_exit_poll(prior, exit_poll, settings, shares=exit_poll_shares)
         extra = (f"prior moved to the exit poll: {prior.source}",)
     shares, winners = election_actuals(target, prior)
     actual = target.seats_won()
