@@ -30,7 +30,7 @@ seen (docs/election-night.md, "Rolling-origin calibration (H17)"):
   simulations, seed :data:`CALIBRATION_SEED`, checkpoints :data:`CALIBRATION_CHECKPOINTS`;
   coverage is the replay's (share of parties with at least
   :data:`~seatcast.night.replay.COVERAGE_MIN_SEATS` actual seats whose actual total lies in the
-  interval), averaged over checkpoints and orders (the realistic order is a stress test, not a
+  interval), averaged over checkpoints and orders (the stress order, once "realistic", is not a
   sample, so it is not used);
 * pooled coverage of a factor = the mean of its coverage over the calibration set (every
   election has the same number of checkpoints, so this is also the mean over all of them);
@@ -155,7 +155,7 @@ def interval_scale_for(as_of: date | None, table: Sequence[CalibrationRow] = INT
 # for a replay of election *T* only if adding it (alone, prior sd ``prior_sd_own``) **lowered** the
 # protocol score, summed over the replays of the elections held before *T* where the group has data;
 # live use pools every bundled replay. The protocol score is H16's (docs/election-night.md): mean
-# seat-total error over checkpoints 10, 25, 50 and 100, the realistic order plus 5 random orders,
+# seat-total error over checkpoints 10, 25, 50 and 100, the stress order plus 5 random orders,
 # 500 simulations, seed 0. No earlier election with data: the group is not used (no evidence, no
 # trust). The rule was written after a run with both groups on every election had been seen (see
 # docs/election-night.md, "Incumbency and advice (H17)"), before the per-group runs.
