@@ -188,10 +188,8 @@ def replay(
     missing = [s for s in prior.seat_ids if not target.has_seat(s)]
     if missing:
         raise InputError(f"{base.id} and {target.id} do not share boundaries (e.g. seat {missing[0]})")
-    extra: tuple[str, ...] = ()
-    if exit_poll:
+    if exit_poll:  # the prior's source then says how it was moved
         prior = prior_at_exit_poll(prior, exit_poll, settings, shares=exit_poll_shares)
-        extra = (f"prior moved to the exit poll: {prior.source}",)
     shares, winners = election_actuals(target, prior)
     actual = target.seats_won()
     no_decl = np.zeros(prior.n_seats, dtype=bool)
@@ -214,7 +212,7 @@ def replay(
                         prior_error=seat_total_error(prior_proj.seats_mean, actual), checkpoints=tuple(cps),
                         runs=runs if "random" in orders else 0, seed=seed,
                         notes=(f"orders: {', '.join(o for o in ('real', 'stress', 'random') if o in orders)}",
-                               f"prior: {prior.source}", *extra, *notes),
+                               f"prior: {prior.source}", *notes),
                         interval_scale=settings.interval_scale, exit_poll=dict(exit_poll) if exit_poll else None,
                         trust=settings.trust)
 
