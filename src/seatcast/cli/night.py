@@ -143,7 +143,7 @@ def night(
         orders = ("real", "random") if order == "both" else ORDERS if order == "all" else (order,)
         target = store.load(replay_election)
         base_el = store.load(base or base_of(replay_election))
-        fitted = night_fitted(date.fromisoformat(target.date) if target.date else None, prior_kind)
+        fitted = night_fitted(date.fromisoformat(str(target.date)) if target.date else None, prior_kind)
         settings = _settings(sims, interval_scale, trust, fitted)
         poll = None
         if exit_poll:

@@ -94,7 +94,7 @@ def election_coverage(election: str, store: Any = None) -> CalibrationRow:
     base = store.load(base_of(election))
     res = replay(target, base, orders=("random",), runs=CALIBRATION_RUNS, seed=CALIBRATION_SEED,
                  checkpoints=CALIBRATION_CHECKPOINTS, store=store,
-                 own_groups=groups_for(date.fromisoformat(target.date)),
+                 own_groups=groups_for(date.fromisoformat(str(target.date))),
                  settings=NightSettings(n_sims=CALIBRATION_SIMS, interval_scale=CANDIDATE_SCALES[0]))
     rows = []
     for cp in res.checkpoints:
@@ -104,7 +104,7 @@ def election_coverage(election: str, store: Any = None) -> CalibrationRow:
                                f"differs from the replay's {cp.covered}")
         rows.append(cov)
     mean = np.mean(np.array(rows), axis=0)
-    return CalibrationRow(election, date.fromisoformat(target.date),
+    return CalibrationRow(election, date.fromisoformat(str(target.date)),
                           tuple(round(float(v), DECIMALS) for v in mean))
 
 
