@@ -2,7 +2,7 @@
 
 Run by a developer when the night model, its prior or the bundled data change
 (``python tools/calibrate_night.py``): it replays each calibration election with the rule's
-settings (:mod:`seatcast.fit.night_calibration`), prints the coverage of every candidate interval
+settings (:mod:`seatcast.diagnostics.night_calibration`), prints the coverage of every candidate interval
 factor, the factor each replay and live use get, and the ``INTERVAL_SCALES`` literal to paste into
 ``src/seatcast/fit/night_tables.py``. ``--trust`` does the same for the trust table (H18: real-order
 replays at every trust factor, ``TRUST_SCORES``) and prints what each night then uses. ``--check``
@@ -16,7 +16,7 @@ import argparse
 import sys
 import time
 
-from seatcast.fit.night_calibration import calibration_table, trust_table
+from seatcast.diagnostics.night_calibration import calibration_table, trust_table
 from seatcast.fit.night_tables import (
     CANDIDATE_SCALES,
     INTERVAL_SCALES,
@@ -58,7 +58,7 @@ def trust_literal(table: tuple[TrustRow, ...]) -> str:
     lines = ["TRUST_SCORES: tuple[TrustRow, ...] = ("]
     for r in table:
         d = r.held
-        lines.append(f"    TrustRow({r.election!r}, date({d.year}, {d.month}, {d.day}), {r.prior!r}, {r.error!r},")
+        lines.append(f"    TrustRow(\"{r.election}\", date({d.year}, {d.month}, {d.day}), \"{r.prior}\", {r.error!r},")
         lines.append(f"             {r.coverage!r}),")
     lines.append(")")
     return "\n".join(lines)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import sys
 from datetime import date
 
-from seatcast.fit.night_calibration import score_table
+from seatcast.diagnostics.night_calibration import score_table
 from seatcast.fit.night_tables import GROUP_SCORES, GROUPS, groups_for
 
 

@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import numpy as np
 import pytest
+from typer.testing import CliRunner
 
+from seatcast.cli import app
+from seatcast.data.exit_polls import exit_poll
+from seatcast.data.store import Store
 from seatcast.errors import InputError
-from seatcast.night.exit_poll import parse_exit_poll, prior_at_exit_poll, prior_spread
+from seatcast.night.exit_poll import parse_exit_poll, parse_shares, prior_at_exit_poll, prior_spread
 from seatcast.night.model import NightPrior, NightSettings, simulate_night
 
 
@@ -63,3 +70,41 @@ def test_exit_poll_options_parse_or_fail_clearly() -> None:
         parse_exit_poll(["lab=1", "lab=2"])
     with pytest.raises(InputError, match="names no party"):
         prior_at_exit_poll(_toy(), {"oth": 3})
+
+
+def test_cli_replay_with_the_bundled_exit_poll(store: Store) -> None:
+    res = CliRunner().invoke(app, ["night", "--replay", "ge2017", "--exit-poll", "bundled", "--sims", "200",
+                                   "--format", "json"])
+    assert res.exit_code == 0, res.output
+    lines = [json.loads(x) for x in res.stdout.splitlines()]
+    summary = lines[-1]["summary"]
+    assert summary["prior_exit_poll"] == exit_poll("ge2017")
+    assert any("exit poll" in n for n in summary["notes"])
+    assert {x["order"] for x in lines[:-1]} == {"real"}
+    # the prior (no declaration) is moved to the exit poll: its error is far below the poll prior's
+    plain = CliRunner().invoke(app, ["night", "--replay", "ge2017", "--sims", "200", "--format", "json"])
+    assert summary["prior_error"] < json.loads(plain.stdout.splitlines()[-1])["summary"]["prior_error"] - 5
+
+
+def test_cli_live_exit_poll_is_given_as_seats(store: Store, tmp_path: Path) -> None:
+    f = tmp_path / "stream.csv"
+    f.write_text("district_id,district_name,region,party,candidate,votes\n"
+                 ",Derby North,EM,Labour,A,20000\n,Derby North,EM,Conservative,B,21000\n", encoding="utf-8")
+    res = CliRunner().invoke(app, ["night", "--base", "ge2017", "--results", str(f), "--exit-poll", "con=314",
+                                   "--exit-poll", "lab=266", "--sims", "100", "--format", "json"])
+    assert res.exit_code == 0, res.output
+    assert "exit poll con 314 seats" in res.stderr
+    bundled = CliRunner().invoke(app, ["night", "--base", "ge2017", "--results", str(f), "--exit-poll", "bundled"])
+    assert isinstance(bundled.exception, InputError) and "for replays" in str(bundled.exception)
+
+
+def test_exit_poll_shares_are_optional_extra_targets() -> None:
+    p, s = _toy(), NightSettings(n_sims=500)
+    seats_only = prior_at_exit_poll(p, {"a": 25, "b": 35}, s)
+    with_shares = prior_at_exit_poll(p, {"a": 25, "b": 35}, s, shares={"c": 25.0})
+    assert abs(with_shares.prior[:, 2].mean() - 0.25) < 0.01  # c moved to its share
+    assert abs(seats_only.prior[:, 2].mean() - 0.15) < 0.03  # untouched without it
+    assert "shares c 25.0%" in with_shares.source
+    assert parse_shares(["LAB=35.5"]) == {"lab": 35.5} and parse_shares(None) == {}
+    with pytest.raises(InputError, match="PARTY=PERCENT"):
+        parse_shares(["lab=120"])

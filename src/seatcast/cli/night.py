@@ -17,7 +17,7 @@ from seatcast.data import parties as party_info
 from seatcast.data.exit_polls import exit_poll as bundled_exit_poll
 from seatcast.errors import InputError, SeatcastError
 from seatcast.fit.night_tables import NightFitted, night_fitted
-from seatcast.night.exit_poll import parse_exit_poll, prior_at_exit_poll
+from seatcast.night.exit_poll import parse_exit_poll, parse_shares, prior_at_exit_poll
 from seatcast.night.model import NightProjection, NightSettings
 from seatcast.night.orders import ORDER_ALIASES, ORDERS
 from seatcast.night.prior import prior_from_forecast, prior_from_projection
@@ -115,6 +115,9 @@ def night(
     exit_poll: Annotated[list[str] | None, typer.Option(
         "--exit-poll", help="The exit poll's seats as PARTY=SEATS (repeatable), or 'bundled' in a replay: "
                             "the prior is moved to match it before the first declaration.")] = None,
+    exit_poll_share: Annotated[list[str] | None, typer.Option(
+        "--exit-poll-share", help="Optional: the exit poll's vote share as PARTY=PERCENT (repeatable), "
+                                  "matched too.")] = None,
     seed: Annotated[int, typer.Option(help="Seed of the simulations and random orders.")] = 0,
     runs: Annotated[int, typer.Option(help="Random orders in a replay.")] = 20,
     sims: Annotated[int, typer.Option(help="Simulations per projection.")] = 2000,
@@ -147,9 +150,12 @@ def night(
         poll = None
         if exit_poll:
             poll = bundled_exit_poll(target.id) if exit_poll == ["bundled"] else parse_exit_poll(exit_poll)
+        elif exit_poll_share:
+            raise InputError("--exit-poll-share needs --exit-poll (the seat totals)")
         res = replay(target, base_el, orders=orders, runs=runs, seed=seed, settings=settings,
                      checkpoints=(*CHECKPOINTS, len(target)), store=store, own_groups=fitted.own_groups,
-                     exit_poll=poll, notes=_notes(fitted, interval_scale, trust))
+                     exit_poll=poll, exit_poll_shares=parse_shares(exit_poll_share),
+                     notes=_notes(fitted, interval_scale, trust))
         if fmt is Format.json:
             for cp in res.checkpoints:
                 _json_line(cp.to_dict())
@@ -181,7 +187,10 @@ def night(
     if exit_poll:
         if exit_poll == ["bundled"]:
             raise InputError("--exit-poll bundled is for replays; live, give the seats: --exit-poll lab=410 ...")
-        night_prior = prior_at_exit_poll(night_prior, parse_exit_poll(exit_poll), settings)
+        night_prior = prior_at_exit_poll(night_prior, parse_exit_poll(exit_poll), settings,
+                                         shares=parse_shares(exit_poll_share))
+    elif exit_poll_share:
+        raise InputError("--exit-poll-share needs --exit-poll (the seat totals)")
     print(f"prior: {night_prior.source}", file=sys.stderr)
     how = "set by --interval-scale" if interval_scale is not None else "calibrated on every bundled replay"
     print(f"90% intervals: simulated range widened x{settings.interval_scale} ({how}); trust {settings.trust}",

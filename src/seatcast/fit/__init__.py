@@ -7,8 +7,8 @@
 ``ablation``           the covariate model refitted without one feature group at a time
 ``error_model``        the forecast error model, estimated on earlier elections' backtests
 ``byelections``        what the by-elections of a parliament say about the next general election
-``night_tables``       election night's frozen tables (interval factors, trusted groups), read by ``night``
-``night_calibration``  the replays on earlier nights that rebuild those tables
+``night_tables``       election night's frozen tables (interval factors, trusted groups, trust), rebuilt
+                       by :mod:`seatcast.diagnostics.night_calibration`
 =====================  ========================================================================
 
 This layer sits above ``backtest`` (it runs backtests) and below ``simulate``, ``scenarios``

@@ -1,11 +1,11 @@
 """The night model's learned values, frozen as data, and the rules that read them by date.
 
-Everything here is a table rebuilt by :mod:`seatcast.fit.night_calibration` (``python
+Everything here is a table rebuilt by :mod:`seatcast.diagnostics.night_calibration` (``python
 tools/calibrate_night.py``, ``python tools/select_night_groups.py``) and a rule that picks, for a
 night held on a date, the values learned from elections held **before** it (rolling origin);
-live use (no date) pools every table row. It imports no other part of seatcast: the night model
-(:mod:`seatcast.night`) never imports this layer; the CLI and API read the values here and pass
-them to it (:func:`night_fitted`).
+live use (no date) pools every table row. It imports no other part of seatcast; the night model
+(:mod:`seatcast.night`) never reads it itself: the CLI and the web server read the values here
+and pass them to it (:func:`night_fitted`).
 
 Three learned values:
 
@@ -30,7 +30,7 @@ seen (docs/election-night.md, "Rolling-origin calibration (H17)"):
   simulations, seed :data:`CALIBRATION_SEED`, checkpoints :data:`CALIBRATION_CHECKPOINTS`;
   coverage is the replay's (share of parties with at least
   :data:`~seatcast.night.replay.COVERAGE_MIN_SEATS` actual seats whose actual total lies in the
-  interval), averaged over checkpoints and orders (the realistic order is a stress test, not a
+  interval), averaged over checkpoints and orders (the stress order, once "realistic", is not a
   sample, so it is not used);
 * pooled coverage of a factor = the mean of its coverage over the calibration set (every
   election has the same number of checkpoints, so this is also the mean over all of them);
@@ -40,7 +40,7 @@ seen (docs/election-night.md, "Rolling-origin calibration (H17)"):
 
 Every factor's coverage comes from **one** simulation per checkpoint: the factor only widens the
 simulated range about the simulated mean (``seatcast.night.model._intervals``), so
-:func:`seatcast.fit.night_calibration.coverage_by_scale` recomputes the interval at each factor from
+:func:`seatcast.diagnostics.night_calibration.coverage_by_scale` recomputes the interval at each factor from
 the same simulated totals
 (and the means never depend on the factor). :data:`INTERVAL_SCALES` freezes the per-election
 figures (``python tools/calibrate_night.py`` regenerates them), so choosing a factor costs
@@ -155,7 +155,7 @@ def interval_scale_for(as_of: date | None, table: Sequence[CalibrationRow] = INT
 # for a replay of election *T* only if adding it (alone, prior sd ``prior_sd_own``) **lowered** the
 # protocol score, summed over the replays of the elections held before *T* where the group has data;
 # live use pools every bundled replay. The protocol score is H16's (docs/election-night.md): mean
-# seat-total error over checkpoints 10, 25, 50 and 100, the realistic order plus 5 random orders,
+# seat-total error over checkpoints 10, 25, 50 and 100, the stress order plus 5 random orders,
 # 500 simulations, seed 0. No earlier election with data: the group is not used (no evidence, no
 # trust). The rule was written after a run with both groups on every election had been seen (see
 # docs/election-night.md, "Incumbency and advice (H17)"), before the per-group runs.
@@ -257,8 +257,40 @@ class TrustRow:
 
 
 #: Frozen output of ``python tools/calibrate_night.py --trust`` (3 decimals).
-TRUST_SCORES: tuple[TrustRow, ...] = ()
-
+TRUST_SCORES: tuple[TrustRow, ...] = (
+    TrustRow("ge2015", date(2015, 5, 7), "polls", (28.766, 17.099, 13.164),
+             ((0.533, 0.7, 0.767, 0.933, 1.0, 1.0),
+              (0.933, 0.967, 0.967, 0.967, 0.967, 0.967),
+              (0.933, 0.967, 0.967, 0.967, 0.967, 0.967))),
+    TrustRow("ge2017", date(2017, 6, 8), "polls", (17.57, 13.985, 13.01),
+             ((0.611, 0.75, 0.833, 0.861, 0.861, 0.917),
+              (0.694, 0.833, 0.833, 0.833, 0.861, 0.889),
+              (0.778, 0.833, 0.833, 0.833, 0.861, 0.889))),
+    TrustRow("ge2019", date(2019, 12, 12), "polls", (12.687, 14.784, 13.802),
+             ((0.722, 0.806, 0.833, 0.833, 0.917, 0.944),
+              (0.694, 0.806, 0.917, 0.917, 0.917, 0.944),
+              (0.694, 0.917, 0.944, 0.944, 0.972, 1.0))),
+    TrustRow("ge2024", date(2024, 7, 4), "polls", (24.866, 28.317, 30.581),
+             ((0.542, 0.583, 0.646, 0.667, 0.75, 0.771),
+              (0.542, 0.667, 0.667, 0.708, 0.75, 0.771),
+              (0.688, 0.729, 0.729, 0.729, 0.896, 0.917))),
+    TrustRow("ge2015", date(2015, 5, 7), "exit poll", (9.771, 6.866, 5.958),
+             ((0.9, 1.0, 1.0, 1.0, 1.0, 1.0),
+              (0.9, 0.967, 0.967, 0.967, 0.967, 0.967),
+              (0.933, 0.967, 0.967, 0.967, 0.967, 0.967))),
+    TrustRow("ge2017", date(2017, 6, 8), "exit poll", (8.794, 10.594, 11.934),
+             ((0.778, 0.833, 0.833, 0.861, 0.861, 0.917),
+              (0.667, 0.833, 0.889, 0.889, 0.889, 0.889),
+              (0.722, 0.833, 0.833, 0.833, 0.889, 0.917))),
+    TrustRow("ge2019", date(2019, 12, 12), "exit poll", (16.731, 17.059, 15.401),
+             ((0.667, 0.722, 0.778, 0.833, 0.917, 0.944),
+              (0.639, 0.778, 0.889, 0.944, 0.944, 0.944),
+              (0.639, 0.889, 0.917, 0.944, 0.972, 1.0))),
+    TrustRow("ge2024", date(2024, 7, 4), "exit poll", (23.311, 27.317, 29.815),
+             ((0.646, 0.688, 0.688, 0.688, 0.75, 0.771),
+              (0.646, 0.688, 0.688, 0.708, 0.771, 0.792),
+              (0.667, 0.729, 0.729, 0.729, 0.896, 0.917))),
+)
 
 def trust_for(as_of: date | None, prior: str = "polls", table: Sequence[TrustRow] | None = None
               ) -> tuple[float, tuple[float, ...] | None, tuple[str, ...]]:

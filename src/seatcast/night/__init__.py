@@ -12,8 +12,15 @@ Contents:
   pre-election projection) and the conversion of declared candidates to share rows;
 * :mod:`~seatcast.night.stream`: reading results as they arrive (CSV or JSON lines, a growing
   file or stdin) into a :class:`NightSession` that handles repeats and corrections;
-* :mod:`~seatcast.night.orders`: declaration orders (realistic heuristic, seeded random);
+* :mod:`~seatcast.night.orders`: declaration orders (the real one from the bundled times,
+  seeded random, a made-up stress order);
+* :mod:`~seatcast.night.exit_poll`: the exit poll as the prior (the prior's shares moved until
+  its seat totals match it);
 * :mod:`~seatcast.night.replay`: replays of past elections scored at checkpoints.
+
+Layer rule: this package may import ``seatcast.data``, ``seatcast.projection``,
+``seatcast.backtest`` and NumPy/SciPy, never the learning layer (``seatcast.fit``), the CLI or
+the API: learned values (interval factor, trust, own-standing groups) are passed in as arguments.
 """
 
 from seatcast.night.model import NightPrior, NightProjection, NightSettings, fit_night, simulate_night

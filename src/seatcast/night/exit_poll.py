@@ -16,7 +16,8 @@ model's prior simulation would count them (each seat's shares drawn with the spr
 gives them before any declaration, :func:`prior_spread`, from fixed draws, each draw's winner a
 softmax of nearly zero temperature so that the count is smooth) and
 :math:`E_k` the exit poll. The penalty keeps parties the exit poll cannot pin down (a handful of
-seats) near the polls. ``oth`` (the rest of the 650: Northern Ireland, the Speaker) and parties
+seats) near the polls. Vote shares, where the exit poll gives them, are optional extra targets
+(``shares``). ``oth`` (the rest of the 650: Northern Ireland, the Speaker) and parties
 with no column are not matched. Deterministic: the draws come from a fixed seed.
 """
 
@@ -33,6 +34,8 @@ from seatcast.night.prior import column_of
 
 #: Seats of misfit that weigh as much as one ``MOVE_SD`` of a party's log share factor.
 SEAT_TOLERANCE = 2.0
+#: Share misfit (0.005: half a point) that weighs as much as ``SEAT_TOLERANCE`` seats (optional shares).
+SHARE_TOLERANCE = 0.005
 #: Prior sd of each party's log share factor (0.25: a quarter of its share either way).
 MOVE_SD = 0.25
 #: Temperature of the smooth seat count (shares): a draw's winner is nearly its largest share.
@@ -57,6 +60,22 @@ def parse_exit_poll(items: list[str]) -> dict[str, int]:
         if party in out:
             raise InputError(f"--exit-poll: {party} given twice")
         out[party] = n
+    return out
+
+
+def parse_shares(items: list[str] | None) -> dict[str, float]:
+    """``["lab=35.5"]`` to ``{"lab": 35.5}`` (percent; one clear error per bad item)."""
+    out: dict[str, float] = {}
+    for item in items or []:
+        party, sep, value = item.partition("=")
+        party = party.strip().lower()
+        try:
+            pct = float(value.strip())
+        except ValueError:
+            pct = -1.0
+        if not sep or not party or not 0 <= pct <= 100:
+            raise InputError(f"--exit-poll-share {item!r}: expected PARTY=PERCENT (0-100), e.g. lab=35.5")
+        out[party] = pct
     return out
 
 
@@ -98,30 +117,48 @@ def expected_seats(prior: NightPrior, shares: FloatArray, spread: FloatArray, dr
     return np.asarray((w / w.sum(axis=-1, keepdims=True)).sum(axis=1).mean(axis=0), dtype=float)
 
 
-def prior_at_exit_poll(prior: NightPrior, exit_poll: Mapping[str, int], settings: NightSettings | None = None
-                       ) -> NightPrior:
-    """``prior`` with its shares moved so that its seat totals match ``exit_poll`` (module docstring)."""
+def _columns(prior: NightPrior, values: Mapping[str, float]) -> dict[int, float]:
+    """Party codes to the prior's columns (lineage relatives join; ``oth`` and unknown parties drop out)."""
+    out: dict[int, float] = {}
+    for party, value in values.items():
+        code = column_of(party.lower(), prior.parties)
+        if code != OTHER:
+            j = prior.parties.index(code)
+            out[j] = out.get(j, 0.0) + float(value)
+    return out
+
+
+def prior_at_exit_poll(prior: NightPrior, exit_poll: Mapping[str, int], settings: NightSettings | None = None,
+                       shares: Mapping[str, float] | None = None) -> NightPrior:
+    """``prior`` with its shares moved so that its seat totals match ``exit_poll`` (module docstring).
+
+    ``shares`` (optional, percent: an exit poll's vote shares where one is published) adds one
+    residual per party: its mean seat share against the given share, in units of
+    :data:`SHARE_TOLERANCE` (the mean over seats stands in for the national share: seats have
+    similar electorates).
+    """
     from scipy.optimize import least_squares
 
     settings = settings or NightSettings()
-    targets: dict[int, int] = {}
-    for party, seats in exit_poll.items():
-        code = column_of(party.lower(), prior.parties)
-        if code == OTHER:
-            continue
-        j = prior.parties.index(code)
-        targets[j] = targets.get(j, 0) + int(seats)
+    targets = _columns(prior, {p: float(v) for p, v in exit_poll.items()})
+    share_targets = _columns(prior, {p: float(v) / 100.0 for p, v in (shares or {}).items()})
     if not targets:
         raise InputError("the exit poll names no party of the prior (give e.g. lab=410 con=131)")
-    cols = sorted(targets)
-    want = np.array([targets[j] for j in cols], dtype=float)
+    cols = sorted(set(targets) | set(share_targets))
+    seat_at = [cols.index(j) for j in sorted(targets)]
+    share_at = [cols.index(j) for j in sorted(share_targets)]
+    want = np.array([targets[j] for j in sorted(targets)], dtype=float)
+    want_share = np.array([share_targets[j] for j in sorted(share_targets)], dtype=float)
 
     spread = prior_spread(prior, settings)
     draws = np.random.default_rng(FIT_SEED).standard_normal((FIT_DRAWS, *prior.prior.shape))
 
     def residuals(d: FloatArray) -> FloatArray:
-        seats = expected_seats(prior, _shares(prior, d, cols), spread, draws)[cols]
-        return np.concatenate([(seats - want) / SEAT_TOLERANCE, d / MOVE_SD])
+        moved = _shares(prior, d, cols)
+        seats = expected_seats(prior, moved, spread, draws)[cols][seat_at]
+        share = moved.mean(axis=0)[cols][share_at]
+        return np.concatenate([(seats - want) / SEAT_TOLERANCE, (share - want_share) / SHARE_TOLERANCE,
+                               d / MOVE_SD])
 
     fit = least_squares(residuals, np.zeros(len(cols)), diff_step=1e-2, xtol=1e-8, max_nfev=200)
     moved = _shares(prior, fit.x, cols)
@@ -129,5 +166,8 @@ def prior_at_exit_poll(prior: NightPrior, exit_poll: Mapping[str, int], settings
     weight = prior.prior.sum(axis=1) > 0
     before, after = prior.prior[weight].mean(axis=0), moved[weight].mean(axis=0)
     desc = ", ".join(f"{prior.parties[j]} {int(targets[j])} seats (fit {fitted[j]:.0f}; mean seat share "
-                     f"{100 * before[j]:.1f}% -> {100 * after[j]:.1f}%)" for j in cols)
+                     f"{100 * before[j]:.1f}% -> {100 * after[j]:.1f}%)" for j in sorted(targets))
+    if share_targets:
+        desc += "; shares " + ", ".join(f"{prior.parties[j]} {100 * share_targets[j]:.1f}%"
+                                        for j in sorted(share_targets))
     return replace(prior, prior=moved, stands=prior.stands | (moved > 0), source=f"{prior.source}; exit poll {desc}")

@@ -169,13 +169,15 @@ def replay(
     store: Any = None,
     own_groups: tuple[str, ...] = (),
     exit_poll: Mapping[str, int] | None = None,
+    exit_poll_shares: Mapping[str, float] | None = None,
     notes: tuple[str, ...] = (),
 ) -> ReplayResult:
     """Replay ``target`` from ``base`` (see the module docstring); every draw comes from ``seed``.
 
     ``store`` holds the elections before ``target`` that the covariate prior is fitted on;
     ``own_groups`` are the prior's own-standing groups. ``exit_poll`` (seat totals by party)
-    moves the prior to it before the first declaration. ``notes`` (where the learned values came
+    moves the prior to it before the first declaration (``exit_poll_shares``, percent, are optional
+    extra targets). ``notes`` (where the learned values came
     from) are reported with the result.
     """
     check_seed(seed)
@@ -186,10 +188,8 @@ def replay(
     missing = [s for s in prior.seat_ids if not target.has_seat(s)]
     if missing:
         raise InputError(f"{base.id} and {target.id} do not share boundaries (e.g. seat {missing[0]})")
-    extra: tuple[str, ...] = ()
-    if exit_poll:
-        prior = prior_at_exit_poll(prior, exit_poll, settings)
-        extra = (f"prior moved to the exit poll: {prior.source}",)
+    if exit_poll:  # the prior's source then says how it was moved
+        prior = prior_at_exit_poll(prior, exit_poll, settings, shares=exit_poll_shares)
     shares, winners = election_actuals(target, prior)
     actual = target.seats_won()
     no_decl = np.zeros(prior.n_seats, dtype=bool)
@@ -212,7 +212,7 @@ def replay(
                         prior_error=seat_total_error(prior_proj.seats_mean, actual), checkpoints=tuple(cps),
                         runs=runs if "random" in orders else 0, seed=seed,
                         notes=(f"orders: {', '.join(o for o in ('real', 'stress', 'random') if o in orders)}",
-                               f"prior: {prior.source}", *extra, *notes),
+                               f"prior: {prior.source}", *notes),
                         interval_scale=settings.interval_scale, exit_poll=dict(exit_poll) if exit_poll else None,
                         trust=settings.trust)
 
