@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 
 from seatcast.data.store import Store
-from seatcast.errors import InputError
 from seatcast.diagnostics.night_calibration import protocol_score
+from seatcast.errors import InputError
 from seatcast.fit.night_tables import GROUP_SCORES, GROUPS, GroupScores, groups_for, trusted
 from seatcast.night.model import NightPrior, NightSettings, fit_night, night_design
 from seatcast.night.prior import replay_prior, with_own_groups

@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 
 from seatcast.data.store import Store
-from seatcast.errors import InputError
 from seatcast.diagnostics.night_calibration import coverage_by_scale, election_coverage
+from seatcast.errors import InputError
 from seatcast.fit.night_tables import (
     CALIBRATION_CHECKPOINTS,
     CALIBRATION_ELECTIONS,

@@ -76,6 +76,13 @@ def coverage_by_scale(projection: Any, actual: Mapping[str, int],
     return tuple(out)
 
 
+def _store(store: Any) -> Any:
+    """The store given, or the default one (``$SEATCAST_DB`` or the per-user path)."""
+    from seatcast.data.store import Store
+
+    return store if store is not None else Store()
+
+
 def election_coverage(election: str, store: Any = None) -> CalibrationRow:
     """Replay ``election`` with the rule's settings and average its coverage at every factor.
 
@@ -83,11 +90,10 @@ def election_coverage(election: str, store: Any = None) -> CalibrationRow:
     that factor must equal the replay's own ``covered``, which checks that the recomputation is
     the model's interval rule.
     """
-    from seatcast.api import open_store
     from seatcast.night.model import NightSettings
     from seatcast.night.replay import base_of, replay
 
-    store = store if store is not None else open_store(None)
+    store = _store(store)
     target = store.load(election)
     if target.date is None:
         raise ValueError(f"calibration election {election} has no date")
@@ -116,11 +122,12 @@ def calibration_table(store: Any = None, elections: Sequence[str] = CALIBRATION_
 
 def protocol_score(election: str, groups: tuple[str, ...], store: Any = None) -> float | None:
     """The protocol score of ``election``'s replay with ``groups`` (None if a group has no data)."""
-    from seatcast.api import election as load
     from seatcast.night.model import NightSettings
     from seatcast.night.prior import replay_prior
     from seatcast.night.replay import base_of, replay
 
+    store = _store(store)
+    load = store.load
     target = load(election)
     prior = replay_prior(target, load(base_of(election)), store=store, own_groups=groups)
     if groups and (prior.own_extra is None or not np.any(prior.own_extra)):
@@ -133,8 +140,8 @@ def protocol_score(election: str, groups: tuple[str, ...], store: Any = None) ->
 
 def score_table(store: Any = None, elections: Sequence[str] = SCORED_ELECTIONS) -> tuple[GroupScores, ...]:
     """Recompute :data:`GROUP_SCORES` (slow: one replay set per election and group)."""
-    from seatcast.api import election as load
-
+    store = _store(store)
+    load = store.load
     rows = []
     for e in elections:
         held = date.fromisoformat(str(load(e).date))
@@ -151,11 +158,13 @@ def trust_row(election: str, prior_kind: str, store: Any = None) -> TrustRow:
     ``exit poll`` kind it is moved to the bundled exit poll (at each factor, since the fit matches
     the prior simulation's spread, which the factor scales).
     """
-    from seatcast.api import election as load
     from seatcast.data.exit_polls import exit_poll
     from seatcast.night.model import NightSettings
     from seatcast.night.prior import replay_prior
     from seatcast.night.replay import base_of, replay
+
+    store = _store(store)
+    load = store.load
 
     target, base = load(election), load(base_of(election))
     held = date.fromisoformat(str(target.date))
