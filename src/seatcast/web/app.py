@@ -411,7 +411,7 @@ def create_app(db: str | Path | None = None, max_sims: int | None = None, *, war
     ``host`` (the address served on) and ``allowed_hosts`` are the ``Host`` names accepted
     besides loopback; ``max_body`` (bytes, ``$SEATCAST_MAX_BODY``, 256 KB), ``max_forecasts``
     (at once, ``$SEATCAST_MAX_FORECASTS``, 2) and ``forecast_seconds`` (each,
-    ``$SEATCAST_FORECAST_SECONDS``, 120) are the other limits (:mod:`.guards`, :mod:`.workers`).
+    ``$SEATCAST_FORECAST_SECONDS``, 60) are the other limits (:mod:`.guards`, :mod:`.workers`).
     """
     from contextlib import asynccontextmanager
 
@@ -542,7 +542,7 @@ def create_app(db: str | Path | None = None, max_sims: int | None = None, *, war
         if dash.is_quick(req):
             body = dash.project_json(req)
         else:  # a fitted model, scenario steps or a first look at a base: to the projection pool
-            body = await workers.project(lambda: dash.project_json(req))
+            body = await workers.project(lambda: dash.project_json(req), steps=bool(req.steps))
         return Response(body, media_type="application/json")
 
     # Registered by hand: the body is read raw (see above), so the schema is given explicitly,

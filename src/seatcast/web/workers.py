@@ -5,12 +5,14 @@ Run in one shared thread pool, a few forecasts and fifty slider clients would fi
 GIL and every slider answer would wait. So:
 
 * projections that are not answered on the event loop run in a small pool of their own
-  (:data:`PROJECT_WORKERS` threads, first come first served);
+  (:data:`PROJECT_WORKERS` threads, first come first served), and those with scenario steps
+  (up to 50 steps over every seat: seconds) in another (:data:`SCENARIO_WORKERS`), so a few
+  heavy scenarios cannot hold up the slider;
 * forecasts run in another, with a fixed number of slots (``--max-forecasts``,
   ``$SEATCAST_MAX_FORECASTS``, 2 by default): a forecast asked for while every slot is busy
   is refused at once with a 429 and ``Retry-After`` rather than queued;
 * a running forecast checks, every block of simulations, whether its client has gone or its
-  time (``$SEATCAST_FORECAST_SECONDS``, 120 s by default) is up, and stops there.
+  time (``$SEATCAST_FORECAST_SECONDS``, 60 s by default) is up, and stops there.
 """
 
 from __future__ import annotations
@@ -29,10 +31,12 @@ T = TypeVar("T")
 
 #: Threads that run projections off the event loop (fitted models, scenario steps, first looks).
 PROJECT_WORKERS = 2
+#: Threads that run projections with scenario steps.
+SCENARIO_WORKERS = 1
 #: Default number of forecasts that may run at once; ``$SEATCAST_MAX_FORECASTS`` overrides it.
 DEFAULT_MAX_FORECASTS = 2
 #: Default seconds a forecast may run; ``$SEATCAST_FORECAST_SECONDS`` overrides it.
-DEFAULT_FORECAST_SECONDS = 120.0
+DEFAULT_FORECAST_SECONDS = 60.0
 #: Seconds a refused client is told to wait (``Retry-After``).
 RETRY_AFTER = 5
 #: How often (seconds) a waiting forecast request checks that its client is still there.
@@ -81,13 +85,13 @@ class Workers:
         with self._lock:
             pool = self._pools.get(name)
             if pool is None:
-                size = PROJECT_WORKERS if name == "project" else self.max_forecasts
+                size = {"project": PROJECT_WORKERS, "scenario": SCENARIO_WORKERS}.get(name, self.max_forecasts)
                 pool = self._pools[name] = ThreadPoolExecutor(size, thread_name_prefix=f"seatcast-{name}")
             return pool
 
-    async def project(self, fn: Callable[[], T]) -> T:
-        """Run a projection in the projection pool."""
-        return await asyncio.get_running_loop().run_in_executor(self._pool("project"), fn)
+    async def project(self, fn: Callable[[], T], *, steps: bool = False) -> T:
+        """Run a projection in the projection pool (one with scenario ``steps`` in the scenario pool)."""
+        return await asyncio.get_running_loop().run_in_executor(self._pool("scenario" if steps else "project"), fn)
 
     async def forecast(self, fn: Callable[[Callable[[int, int], None]], T],
                        gone: Callable[[], Awaitable[bool]]) -> T:
