@@ -278,7 +278,10 @@ class Dashboard:
         simulate = _optional("seatcast.simulate", "simulate", "forecasts")
         setup = self.setup(req)
         steps = build_steps(s.step_dicts(req.steps), setup) if req.steps else []
-        result = simulate(setup, n_sims=req.sims, seed=req.seed, steps=steps, progress=progress)
+        error = _optional("seatcast.simulate.engine", "default_error", "forecasts")(setup)
+        if progress is not None:
+            progress(0, req.sims)  # set up: the simulations start now
+        result = simulate(setup, n_sims=req.sims, seed=req.seed, steps=steps, error=error, progress=progress)
         out: dict[str, Any] = dict(result.to_dict())
         out.update({"base": setup.frame.election_id, "model": setup.model.name,
                     "boundaries": boundaries_for(self.base(req.base).election.boundaries),

@@ -98,7 +98,9 @@ class Workers:
         """Run ``fn(progress)`` in a forecast slot; stop it when ``gone()`` or its time is up.
 
         ``fn`` must call ``progress`` now and then (the simulator does, every block): that is
-        where a stop takes effect. Raises :class:`Busy` at once when every slot is taken.
+        where a stop takes effect. The time limit counts from ``progress(0, total)`` (the first
+        simulation; fitting a model once per process is not the request's doing), or from the
+        start when that call never comes. Raises :class:`Busy` at once when every slot is taken.
         """
         if not self._slots.acquire(blocking=False):
             raise Busy(f"{self.max_forecasts} forecast(s) already running, this server's limit (start seatcast "
@@ -109,6 +111,9 @@ class Workers:
         why: list[str] = []
 
         def progress(done: int, total: int) -> None:
+            nonlocal deadline
+            if done == 0:
+                deadline = time.monotonic() + self.forecast_seconds
             if stop.is_set():
                 raise Stopped(why[0] if why else "forecast stopped")
             if time.monotonic() > deadline:
