@@ -327,8 +327,12 @@ def _run_processes(tasks: list[list[int]], workers: int, setup: ProjectionSetup,
     with ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_init_worker,
                              initargs=(_portable(setup), plan, tuple(steps), accel)) as pool:
         futures = [pool.submit(_worker_task, t, n_sims, batch) for t in tasks]
-        for f in as_completed(futures):
-            yield f.result()
+        try:
+            for f in as_completed(futures):
+                yield f.result()
+        finally:  # stopped early (a progress callback raised): drop the tasks not yet started
+            for f in futures:
+                f.cancel()
 
 
 def _run_dask(tasks: list[list[int]], address: str, setup: ProjectionSetup, plan: Plan, steps: Sequence[Step],

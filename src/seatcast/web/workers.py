@@ -11,6 +11,9 @@ GIL and every slider answer would wait. So:
 * forecasts run in another, with a fixed number of slots (``--max-forecasts``,
   ``$SEATCAST_MAX_FORECASTS``, 2 by default): a forecast asked for while every slot is busy
   is refused at once with a 429 and ``Retry-After`` rather than queued;
+* forecast threads run at a lower CPU priority (``nice`` +:data:`FORECAST_NICE`, where the
+  system allows it), and so do the worker processes they start: on a busy machine the slider
+  gets the CPU first;
 * a running forecast checks, every block of simulations, whether its client has gone or its
   time (``$SEATCAST_FORECAST_SECONDS``, 60 s by default) is up, and stops there.
 """
@@ -41,6 +44,8 @@ DEFAULT_FORECAST_SECONDS = 60.0
 RETRY_AFTER = 5
 #: How often (seconds) a waiting forecast request checks that its client is still there.
 POLL = 0.25
+#: How much lower (``nice``) forecast threads and their processes run than the server.
+FORECAST_NICE = 10
 
 
 class Busy(SeatcastError):
@@ -116,12 +121,13 @@ class Workers:
                 deadline = time.monotonic() + self.forecast_seconds
             if stop.is_set():
                 raise Stopped(why[0] if why else "forecast stopped")
-            if time.monotonic() > deadline:
+            if done < total and time.monotonic() > deadline:
                 raise Stopped(f"forecast stopped after {self.forecast_seconds:g} s at {done} of {total} "
                               "simulations, this server's time limit (ask for fewer sims, or set "
                               "SEATCAST_FORECAST_SECONDS to raise it)")
 
         def run() -> T:
+            _lower_priority()
             try:
                 return fn(progress)
             finally:
@@ -142,3 +148,16 @@ class Workers:
             pools, self._pools = self._pools, {}
         for pool in pools.values():
             pool.shutdown(wait=False, cancel_futures=True)
+
+
+def _lower_priority() -> None:
+    """Lower this thread's CPU priority (Linux: niceness is per thread, and children inherit it)."""
+    if not hasattr(os, "setpriority") or not hasattr(threading, "get_native_id"):
+        return
+    tid = threading.get_native_id()
+    try:
+        now = os.getpriority(os.PRIO_PROCESS, tid)
+        if now < FORECAST_NICE:
+            os.setpriority(os.PRIO_PROCESS, tid, FORECAST_NICE)
+    except OSError:  # not allowed here: run at the usual priority
+        pass
