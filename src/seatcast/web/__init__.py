@@ -3,6 +3,8 @@
 ==================  ===============================================================
 ``app``             :func:`~seatcast.web.app.create_app`, the FastAPI app factory
 ``schemas``         pydantic request and response models of the JSON API
+``guards``          the ASGI middleware every request passes: Host, JSON bodies, size, headers
+``workers``         the projection pool and the forecast slots (limits, cancellation)
 ``hexmap``          the bundled HexJSON cartograms (2010 and 2024 boundaries)
 ``static/``         ``index.html``, ``app.js``, ``style.css``: no CDN, no network
 ==================  ===============================================================
