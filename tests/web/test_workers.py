@@ -102,3 +102,21 @@ def test_limits_from_environment(monkeypatch: pytest.MonkeyPatch, store_path: Pa
     monkeypatch.setenv("SEATCAST_MAX_FORECASTS", "0")
     with pytest.raises(InputError, match="SEATCAST_MAX_FORECASTS"):
         create_app(db=store_path, warm=False)
+
+
+def test_forecast_in_worker_processes_matches_one_process(store_path: Path, store: Store) -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        from fastapi.testclient import TestClient
+    from seatcast.simulate import simulate
+    from seatcast.web import schemas as s
+    from seatcast.web.app import SIM_BLOCK, create_app
+
+    body = {**BODY, "sims": SIM_BLOCK + 500, "seed": 5}  # over one block: run in worker processes
+    app = create_app(db=store_path, warm=False)
+    with TestClient(app, base_url="http://localhost") as c:
+        got = c.post("/api/forecast", json=body)
+    assert got.status_code == 200, got.text
+    setup = app.state.dashboard.setup(s.ForecastRequest.model_validate(body))
+    want = simulate(setup, n_sims=body["sims"], seed=5).to_dict()
+    assert got.json()["parties"] == want["parties"] and got.json()["seats"][:50] == want["seats"][:50]

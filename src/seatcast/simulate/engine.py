@@ -379,10 +379,16 @@ def _run_processes(tasks: Iterator[range], workers: int, setup: ProjectionSetup,
     ctx = multiprocessing.get_context("spawn")  # fork is unsafe with threads; spawn is portable
     with ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_init_worker,
                              initargs=(_portable(setup), plan, tuple(steps), accel)) as pool:
-        for futures in _bounded(tasks, IN_FLIGHT_PER_WORKER * workers,
-                                lambda t: pool.submit(_worker_task, t, n_sims, batch)):
-            for f in as_completed(futures):
-                yield f.result()
+        submitted: list[Any] = []
+        try:
+            for futures in _bounded(tasks, IN_FLIGHT_PER_WORKER * workers,
+                                    lambda t: pool.submit(_worker_task, t, n_sims, batch)):
+                submitted = futures
+                for f in as_completed(futures):
+                    yield f.result()
+        finally:  # stopped early (a progress callback raised): drop the tasks not yet started
+            for f in submitted:
+                f.cancel()
 
 
 #: Seconds to wait for a Dask scheduler before saying it cannot be reached (Dask's default is 30).

@@ -3,6 +3,9 @@
 ==================  ===============================================================
 ``app``             :func:`~seatcast.web.app.create_app`, the FastAPI app factory
 ``schemas``         pydantic request and response models of the JSON API
+``guards``          the ASGI middleware every request passes: Host, JSON bodies, size, headers
+``workers``         the projection pool and the forecast slots (limits, cancellation)
+``night``           the election-night view's API (replays in the real order, a live results file)
 ``static/``         ``index.html``, ``app.js``, ``style.css``: no CDN, no network
 ==================  ===============================================================
 

@@ -75,6 +75,10 @@ SLIDER_MIN_SHARE = 1.0
 QUICK_MODELS = frozenset({"uns", "proportional", "transition"})
 #: Seats for a majority of the House of Commons (650 seats).
 MAJORITY = 326
+#: Worker processes of one forecast (see :meth:`Dashboard.forecast`).
+FORECAST_PROCESSES = 2
+#: Simulations per task of a forecast (the simulator's block).
+SIM_BLOCK = 1000
 
 
 def default_max_sims() -> int:
@@ -228,7 +232,9 @@ class Dashboard:
         First unchanged (the page's first request, whose answer is then cached), then at the
         slider parties' base shares: a projection that names those parties binds the fitted
         model to the seats once, and every later slider move reuses it. So ``auto`` is fitted
-        and bound here rather than while the first visitor waits. Errors are left for the
+        and bound here rather than while the first visitor waits. The error model that a
+        forecast from that base needs is estimated here too (seconds of Python that would
+        otherwise hold the GIL beside the first slider requests). Errors are left for the
         requests themselves to report.
         """
         try:
@@ -238,6 +244,9 @@ class Dashboard:
             self.project_json(s.ProjectRequest(base=key))
             shares = {p["code"]: p["share"] for p in self.base(key).baseline["parties"]}
             self.project_json(s.ProjectRequest(base=key, shares=shares))
+            if features()["forecast"]:
+                _optional("seatcast.simulate.engine", "default_error", "forecasts")(
+                    self.setup(s.ProjectRequest(base=key, shares=shares)))
         except Exception as exc:  # a warm-up must never stop the server starting
             logging.getLogger(__name__).warning("seatcast: warm-up of %s skipped: %s", base or "the default base", exc)
 
@@ -281,7 +290,15 @@ class Dashboard:
         simulate = _optional("seatcast.simulate", "simulate", "forecasts")
         setup = self.setup(req)
         steps = build_steps(s.step_dicts(req.steps), setup) if req.steps else []
-        result = simulate(setup, n_sims=req.sims, seed=req.seed, steps=steps, progress=progress)
+        error = _optional("seatcast.simulate.engine", "default_error", "forecasts")(setup)
+        if progress is not None:
+            progress(0, req.sims)  # set up: the simulations start now
+        # Beyond one block, the blocks run in worker processes, one block per task: this server's
+        # process (the slider's) keeps its GIL, and a stop takes effect after the running blocks.
+        # Blocks are independent and tallies integers: the result is the same bit for bit.
+        workers = FORECAST_PROCESSES if req.sims > SIM_BLOCK else 1
+        result = simulate(setup, n_sims=req.sims, seed=req.seed, steps=steps, error=error, progress=progress,
+                          workers=workers, chunk_size=SIM_BLOCK)
         out: dict[str, Any] = dict(result.to_dict())
         out.update({"base": setup.frame.election_id, "model": setup.model.name,
                     "boundaries": boundaries_for(self.base(req.base).election.boundaries),
@@ -415,7 +432,7 @@ def create_app(db: str | Path | None = None, max_sims: int | None = None, *, war
     ``host`` (the address served on) and ``allowed_hosts`` are the ``Host`` names accepted
     besides loopback; ``max_body`` (bytes, ``$SEATCAST_MAX_BODY``, 256 KB), ``max_forecasts``
     (at once, ``$SEATCAST_MAX_FORECASTS``, 2) and ``forecast_seconds`` (each,
-    ``$SEATCAST_FORECAST_SECONDS``, 120) are the other limits (:mod:`.guards`, :mod:`.workers`).
+    ``$SEATCAST_FORECAST_SECONDS``, 60) are the other limits (:mod:`.guards`, :mod:`.workers`).
     """
     from contextlib import asynccontextmanager
 
@@ -546,7 +563,7 @@ def create_app(db: str | Path | None = None, max_sims: int | None = None, *, war
         if dash.is_quick(req):
             body = dash.project_json(req)
         else:  # a fitted model, scenario steps or a first look at a base: to the projection pool
-            body = await workers.project(lambda: dash.project_json(req))
+            body = await workers.project(lambda: dash.project_json(req), steps=bool(req.steps))
         return Response(body, media_type="application/json")
 
     # Registered by hand: the body is read raw (see above), so the schema is given explicitly,

@@ -93,7 +93,7 @@ def _rebase_inplace(ctx: SwingContext, y: Array, target: Array, rounds: int = RE
     onehot /= np.maximum(onehot.sum(axis=0), 1e-12)
     w = onehot.astype(dtype)
     stands = ctx.stands.astype(dtype)
-    fallback = ctx.base.astype(dtype)
+    fallback = ctx.base.astype(dtype, copy=False)
     mean_of = _GroupMean(ctx, w)
     for _ in range(rounds):
         mean = mean_of(y)
@@ -184,24 +184,24 @@ class CovariateKernel:
         the same order as the plain expression, so the result is the same to the bit.
         """
         dtype = target.dtype
-        base = ctx.base.astype(dtype)
+        base = ctx.base.astype(dtype, copy=False)
         if self.right_delta is not None:
             j = self.right_col
-            w = right_weight(target[..., j], ctx.base_national[:, j].astype(dtype))
-            base = base + np.take(w, ctx.group, axis=-1)[..., None] * self.right_delta.astype(dtype)
-        d = gather(ctx, target - ctx.base_national.astype(dtype))
-        rel = self.rel.astype(dtype)
+            w = right_weight(target[..., j], ctx.base_national[:, j].astype(dtype, copy=False))
+            base = base + np.take(w, ctx.group, axis=-1)[..., None] * self.right_delta.astype(dtype, copy=False)
+        d = gather(ctx, target - ctx.base_national.astype(dtype, copy=False))
+        rel = self.rel.astype(dtype, copy=False)
         y = np.add(base, d, dtype=dtype)
         diag = self._diagonal()
         if diag is not None:
             # ``m`` holds only own-party drivers: the einsum's other products are exact zeros, so
             # its sum is the one product ``d_ij m_ijj`` (same bits, 17 times fewer multiplies).
-            y += d * diag.astype(dtype)
+            y += d * diag.astype(dtype, copy=False)
         else:
-            y += np.einsum("...sq,sjq->...sj", d, self.m.astype(dtype))
-        y += self.c.astype(dtype)
+            y += np.einsum("...sq,sjq->...sj", d, self.m.astype(dtype, copy=False))
+        y += self.c.astype(dtype, copy=False)
         if self.m_down is not None:
-            y += np.einsum("...sq,sjq->...sj", np.minimum(d, 0), self.m_down.astype(dtype))
+            y += np.einsum("...sq,sjq->...sj", np.minimum(d, 0), self.m_down.astype(dtype, copy=False))
         if self.theta_down or self.theta_up:
             part = np.empty_like(y)
         if self.theta_down:
@@ -213,11 +213,11 @@ class CovariateKernel:
             part *= dtype.type(self.theta_up) * rel
             y += part
         if self.kappa:
-            nat = gather(ctx, ctx.base_national.astype(dtype))
-            v = volatility(target - ctx.base_national.astype(dtype))
+            nat = gather(ctx, ctx.base_national.astype(dtype, copy=False))
+            v = volatility(target - ctx.base_national.astype(dtype, copy=False))
             y -= dtype.type(self.kappa) * rel * nat * gather(ctx, v[..., None])
         _clip_standing(y, ctx.stands.astype(dtype))
-        _renormalise_inplace(y, ctx.base.astype(dtype))
+        _renormalise_inplace(y, ctx.base.astype(dtype, copy=False))
         for sq in self.squeeze:
             _squeeze_inplace(y, sq, self.squeeze_f)
         if not self.rebase:
