@@ -139,24 +139,25 @@ def fused(flat: Flat, mode: str, src: npt.NDArray[np.float32], z_seat: npt.NDArr
 # vector operation across simulations (a seat's five or six pairs are too few to vectorise), and
 # a lane's numbers do not depend on its neighbours (IEEE operations, no fast-math), so results
 # do not depend on where a simulation falls in a batch. Group means for the next round are added
-# up in the pass that finishes a round (float64 accumulators).
+# up in the pass that finishes a round (float64 accumulators), and a seat is renormalised by one
+# reciprocal (numpy divides each share: the two differ in the last bit at most, and a division
+# per pair would cost a fifth of the kernel).
 
 #: Simulations computed side by side by the compiled covariate kernel.
 LANES = 32
 
 
 @njit(cache=True, nogil=True, error_model="numpy")  # type: ignore[misc, untyped-decorator, unused-ignore]
-def _cov_lanes(t: Any, bn: Any, start: Any, modelled: Any, group: Any, weight: Any, party: Any, base: Any,
-               right_delta: Any, const: Any, m_ptr: Any, m_q: Any, m_coef: Any, md_ptr: Any, md_q: Any,
-               md_coef: Any, down_rel: Any, up_rel: Any, churn: Any, stands: Any, donor: Any, recipient: Any,
-               extra: Any, right_col: int, rounds: int, y: Any, dd: Any, dn: Any, wr: Any, vol: Any, mean: Any,
-               tot: Any, acc: Any) -> None:  # pragma: no cover - compiled
-    """:data:`LANES` simulations' covariate shares ``y [pairs, LANES]`` for group targets ``t [LANES, G, P]``."""
+def _cov_lanes(t: Any, tabs: Any, work: Any) -> None:  # pragma: no cover - compiled
+    """Covariate shares ``y [pairs, lanes]`` (``work[0]``) for group targets ``t [lanes, G, P]`` (``tabs``: :func:`_tables`)."""
+    (bn, start, modelled, group, weight, party, base, right_delta, const, own, m_ptr, m_q, m_coef, md_ptr, md_q,
+     md_coef, down_rel, up_rel, churn, stands, donor, recipient, squeezed, extra, right_col, rounds) = tabs
+    y, dd, dn, wr, vol, mean, tot, acc, acc2 = work
     zero = np.float32(0.0)
     one = np.float32(1.0)
     half = np.float32(0.5)
     n_g, n_p = t.shape[1], t.shape[2]
-    nl = y.shape[1]  # a run-time trip count: LLVM then vectorises the lane loops with alias checks
+    nl = y.shape[1]  # a run-time trip count: LLVM then vectorises the lane loops (with alias checks)
     for g in range(n_g):
         for l in range(nl):
             vol[g, l] = zero
@@ -188,41 +189,47 @@ def _cov_lanes(t: Any, bn: Any, start: Any, modelled: Any, group: Any, weight: A
             tot[l] = zero
         for p in range(a, e):
             c_p = party[p]
-            b0, rd, k0, dr, ur, ch, st = base[p], right_delta[p], const[p], down_rel[p], up_rel[p], churn[p], stands[p]
-            for l in range(nl):
-                acc[l] = zero
-            for c in range(m_ptr[p], m_ptr[p + 1]):
-                for l in range(nl):
-                    acc[l] += m_coef[c] * dd[g, m_q[c], l]
-            for l in range(nl):
-                d = dd[g, c_p, l]
-                b = b0 + wr[g, l] * rd if right_col >= 0 else b0
-                x = b + d
-                x = x + acc[l]
-                x = x + k0
-                y[p, l] = x
-            if md_ptr[p + 1] > md_ptr[p]:
+            b0, rd, k0, mo = base[p], right_delta[p], const[p], own[p]
+            dr, ur, ch, st = down_rel[p], up_rel[p], churn[p], stands[p]
+            has_m = m_ptr[p + 1] > m_ptr[p]  # drivers other than the party's own change
+            if has_m:
                 for l in range(nl):
                     acc[l] = zero
+                for c in range(m_ptr[p], m_ptr[p + 1]):
+                    for l in range(nl):
+                        acc[l] += m_coef[c] * dd[g, m_q[c], l]
+            has_md = md_ptr[p + 1] > md_ptr[p]
+            if has_md:
+                for l in range(nl):
+                    acc2[l] = zero
                 for c in range(md_ptr[p], md_ptr[p + 1]):
                     for l in range(nl):
-                        acc[l] += md_coef[c] * dn[g, md_q[c], l]
-                for l in range(nl):
-                    y[p, l] = y[p, l] + acc[l]
-            for l in range(nl):
+                        acc2[l] += md_coef[c] * dn[g, md_q[c], l]
+            for l in range(nl):  # the terms in the order of CovariateKernel.__call__
                 d = dd[g, c_p, l]
-                x = y[p, l]
+                x = (b0 + wr[g, l] * rd if right_col >= 0 else b0) + d
+                x = x + d * mo
+                if has_m:
+                    x = x + acc[l]
+                x = x + k0
+                if has_md:
+                    x = x + acc2[l]
                 x = x + (d if d < zero else zero) * dr
                 x = x + (d if d > zero else zero) * ur
                 x = x - ch * vol[g, l]
                 x = (x if x > zero else zero) * st
                 y[p, l] = x
                 tot[l] += x
+        for l in range(nl):
+            tot[l] = one / tot[l] if tot[l] > zero else zero
         for p in range(a, e):
+            b0 = base[p]
             for l in range(nl):
-                y[p, l] = y[p, l] / tot[l] if tot[l] > zero else base[p]
+                y[p, l] = y[p, l] * tot[l] if tot[l] > zero else b0
         w = weight[s]
         for i in range(n_sq):
+            if not squeezed[i, s]:  # no advice in this seat: nothing moves
+                continue
             for l in range(nl):
                 acc[l] = zero
             for p in range(a, e):
@@ -263,28 +270,36 @@ def _cov_lanes(t: Any, bn: Any, start: Any, modelled: Any, group: Any, weight: A
                     y[p, l] = x
                     tot[l] += x
             w = weight[s]
+            for l in range(nl):
+                tot[l] = one / tot[l] if tot[l] > zero else zero
+            last = r == rounds - 1
             for p in range(a, e):
                 c_p, b0 = party[p], base[p]
                 for l in range(nl):
-                    x = y[p, l] / tot[l] if tot[l] > zero else b0
+                    x = y[p, l] * tot[l] if tot[l] > zero else b0
                     y[p, l] = x
-                    mean[g, c_p, l] += w * x
+                if not last:
+                    for l in range(nl):
+                        mean[g, c_p, l] += w * y[p, l]
 
 
-def _cov_args(maps: Any) -> tuple[Any, ...]:
+def _tables(maps: Any) -> tuple[Any, ...]:
+    """The arrays of a :class:`~seatcast.models.covariate.kernel.PairMaps`, as :func:`_cov_lanes` unpacks them."""
     return (maps.base_national, maps.start, maps.modelled, maps.group, maps.weight, maps.party, maps.base,
-            maps.right_delta, maps.const, maps.m_ptr, maps.m_q, maps.m_coef, maps.md_ptr, maps.md_q, maps.md_coef,
-            maps.down_rel, maps.up_rel, maps.churn, maps.stands, maps.donor, maps.recipient, maps.extra,
-            maps.right_col, maps.rounds)
+            maps.right_delta, maps.const, maps.own, maps.m_ptr, maps.m_q, maps.m_coef, maps.md_ptr, maps.md_q,
+            maps.md_coef, maps.down_rel, maps.up_rel, maps.churn, maps.stands, maps.donor, maps.recipient,
+            maps.squeezed, maps.extra, maps.right_col, maps.rounds)
 
 
 def cov_scratch(maps: Any) -> tuple[Any, ...]:
     """Buffers of :data:`LANES` simulations of :func:`fused_covariate` (reused across batches)."""
     g, p = maps.base_national.shape
-    return (np.empty((len(maps.base), LANES), np.float32), np.empty((g, p, LANES), np.float32),
+    pairs = len(maps.base)
+    work = (np.empty((pairs, LANES), np.float32), np.empty((g, p, LANES), np.float32),
             np.empty((g, p, LANES), np.float32), np.zeros((g, LANES), np.float32), np.empty((g, LANES), np.float32),
             np.empty((g, p, LANES), np.float64), np.empty(LANES, np.float32), np.empty(LANES, np.float32),
-            np.empty((LANES, g, p), np.float32))
+            np.empty(LANES, np.float32))
+    return work, np.empty((LANES, g, p), np.float32), np.empty((LANES, pairs), np.float32)
 
 
 @njit(cache=True, nogil=True)  # type: ignore[misc, untyped-decorator, unused-ignore]
@@ -297,16 +312,11 @@ def _fill_lanes(targets: Any, i0: int, t: Any) -> int:  # pragma: no cover - com
 
 
 @njit(cache=True, nogil=True)  # type: ignore[misc, untyped-decorator, unused-ignore]
-def _cov_batch(targets: Any, bn: Any, start: Any, modelled: Any, group: Any, weight: Any, party: Any, base: Any,
-               right_delta: Any, const: Any, m_ptr: Any, m_q: Any, m_coef: Any, md_ptr: Any, md_q: Any, md_coef: Any,
-               down_rel: Any, up_rel: Any, churn: Any, stands: Any, donor: Any, recipient: Any, extra: Any,
-               right_col: int, rounds: int, y: Any, dd: Any, dn: Any, wr: Any, vol: Any, mean: Any, tot: Any,
-               acc: Any, t: Any, out: Any) -> None:  # pragma: no cover - compiled
+def _cov_batch(targets: Any, tabs: Any, work: Any, t: Any, out: Any) -> None:  # pragma: no cover - compiled
+    y = work[0]
     for i0 in range(0, targets.shape[0], LANES):
         n = _fill_lanes(targets, i0, t)
-        _cov_lanes(t, bn, start, modelled, group, weight, party, base, right_delta, const, m_ptr, m_q, m_coef,
-                   md_ptr, md_q, md_coef, down_rel, up_rel, churn, stands, donor, recipient, extra, right_col,
-                   rounds, y, dd, dn, wr, vol, mean, tot, acc)
+        _cov_lanes(t, tabs, work)
         for l in range(n):
             out[i0 + l, :] = y[:, l]
 
@@ -314,23 +324,20 @@ def _cov_batch(targets: Any, bn: Any, start: Any, modelled: Any, group: Any, wei
 def covariate_shares(maps: Any, targets: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
     """The covariate kernel's shares ``[n, pairs]`` (in ``maps``' seat-major pair order) for targets ``[n, G, P]``."""
     out = np.empty((targets.shape[0], len(maps.base)), np.float32)
-    _cov_batch(np.ascontiguousarray(targets, dtype=np.float32), *_cov_args(maps), *cov_scratch(maps), out)
+    work, t, _ = cov_scratch(maps)
+    _cov_batch(np.ascontiguousarray(targets, dtype=np.float32), _tables(maps), work, t, out)
     return out
 
 
 @njit(cache=True, nogil=True)  # type: ignore[misc, untyped-decorator, unused-ignore]
-def _fused_cov(targets: Any, z_seat: Any, region: Any, sd: Any, region_idx: Any, flat_party: Any, seat_p0: Any,
-               seat_m: Any, seat_k: Any, seat_kc: Any, k_max: int, variate: Any, ident: Any, yt: Any, bn: Any,
-               start: Any, modelled: Any, group: Any, weight: Any, party: Any, base: Any, right_delta: Any,
-               const: Any, m_ptr: Any, m_q: Any, m_coef: Any, md_ptr: Any, md_q: Any, md_coef: Any, down_rel: Any,
-               up_rel: Any, churn: Any, stands: Any, donor: Any, recipient: Any, extra: Any, right_col: int,
-               rounds: int, y: Any, dd: Any, dn: Any, wr: Any, vol: Any, mean: Any, tot: Any, acc: Any, t: Any,
-               wins: Any, share_q: Any, totals: Any) -> None:  # pragma: no cover - compiled
+def _fused_cov(targets: Any, tabs: Any, work: Any, t: Any, yt: Any, variate: Any, ident: Any, z_seat: Any,
+               region: Any, base: Any, sd: Any, region_idx: Any, flat_party: Any, seat_p0: Any, seat_m: Any,
+               seat_k: Any, seat_kc: Any, k_max: int, wins: Any, share_q: Any,
+               totals: Any) -> None:  # pragma: no cover - compiled
+    y = work[0]
     for i0 in range(0, targets.shape[0], LANES):
         n = _fill_lanes(targets, i0, t)
-        _cov_lanes(t, bn, start, modelled, group, weight, party, base, right_delta, const, m_ptr, m_q, m_coef,
-                   md_ptr, md_q, md_coef, down_rel, up_rel, churn, stands, donor, recipient, extra, right_col,
-                   rounds, y, dd, dn, wr, vol, mean, tot, acc)
+        _cov_lanes(t, tabs, work)
         for l in range(n):  # back to the variates' (bucket, slot-major) order, one row per simulation
             for q in range(variate.shape[0]):
                 yt[l, variate[q]] = y[q, l]
@@ -347,9 +354,7 @@ def fused_covariate(flat: Flat, maps: Any, targets: npt.NDArray[np.float32], z_s
     ``maps`` is the kernel's :class:`~seatcast.models.covariate.kernel.PairMaps` on ``flat``'s pairs, seat-major
     (``flat``'s seat order, each seat's slots in order); ``scratch`` is :func:`cov_scratch`'s buffers.
     """
-    scratch = scratch or cov_scratch(maps)
-    pairs = len(maps.base)
-    _fused_cov(np.ascontiguousarray(targets, dtype=np.float32), z_seat, region, flat.sd, flat.region_idx, flat.party,
-               flat.seat_p0, flat.seat_m, flat.seat_k, flat.seat_kc, flat.k_max, maps.variate,
-               np.arange(pairs, dtype=np.intp), np.empty((LANES, pairs), np.float32), *_cov_args(maps), *scratch,
-               wins, share_q, totals)
+    work, t, yt = scratch or cov_scratch(maps)
+    _fused_cov(np.ascontiguousarray(targets, dtype=np.float32), _tables(maps), work, t, yt, maps.variate,
+               np.arange(len(maps.base), dtype=np.intp), z_seat, region, flat.base, flat.sd, flat.region_idx,
+               flat.party, flat.seat_p0, flat.seat_m, flat.seat_k, flat.seat_kc, flat.k_max, wins, share_q, totals)
