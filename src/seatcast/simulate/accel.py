@@ -149,7 +149,7 @@ LANES = 32
 
 @njit(cache=True, nogil=True, error_model="numpy")  # type: ignore[misc, untyped-decorator, unused-ignore]
 def _cov_lanes(t: Any, tabs: Any, work: Any) -> None:  # pragma: no cover - compiled
-    """Covariate shares ``y [pairs, lanes]`` (``work[0]``) for group targets ``t [lanes, G, P]`` (``tabs``: :func:`_tables`)."""
+    """Covariate shares ``y [pairs, lanes]`` (``work[0]``) for targets ``t [lanes, G, P]`` (tables: :func:`_tables`)."""
     (bn, start, modelled, group, weight, party, base, right_delta, const, own, m_ptr, m_q, m_coef, md_ptr, md_q,
      md_coef, down_rel, up_rel, churn, stands, donor, recipient, squeezed, extra, right_col, rounds) = tabs
     y, dd, dn, wr, vol, mean, tot, acc, acc2 = work
@@ -159,128 +159,128 @@ def _cov_lanes(t: Any, tabs: Any, work: Any) -> None:  # pragma: no cover - comp
     n_g, n_p = t.shape[1], t.shape[2]
     nl = y.shape[1]  # a run-time trip count: LLVM then vectorises the lane loops (with alias checks)
     for g in range(n_g):
-        for l in range(nl):
-            vol[g, l] = zero
+        for ln in range(nl):
+            vol[g, ln] = zero
         for q in range(n_p):
-            for l in range(nl):
-                d = t[l, g, q] - bn[g, q]
-                dd[g, q, l] = d
-                dn[g, q, l] = d if d < zero else zero
-                vol[g, l] += abs(d)
-        for l in range(nl):
-            vol[g, l] = half * vol[g, l]
+            for ln in range(nl):
+                d = t[ln, g, q] - bn[g, q]
+                dd[g, q, ln] = d
+                dn[g, q, ln] = d if d < zero else zero
+                vol[g, ln] += abs(d)
+        for ln in range(nl):
+            vol[g, ln] = half * vol[g, ln]
         if right_col >= 0:
             b = bn[g, right_col]
-            for l in range(nl):
-                r = t[l, g, right_col] / b if b > zero else one
+            for ln in range(nl):
+                r = t[ln, g, right_col] / b if b > zero else one
                 r = r - one
-                wr[g, l] = zero if r < zero else (one if r > one else r)
+                wr[g, ln] = zero if r < zero else (one if r > one else r)
     n_sq = donor.shape[0]
     mean[:, :, :] = 0.0
     for s in range(start.shape[0] - 1):
         a, e = start[s], start[s + 1]
         if not modelled[s]:
             for p in range(a, e):
-                for l in range(nl):
-                    y[p, l] = base[p]
+                for ln in range(nl):
+                    y[p, ln] = base[p]
             continue
         g = group[s]
-        for l in range(nl):
-            tot[l] = zero
+        for ln in range(nl):
+            tot[ln] = zero
         for p in range(a, e):
             c_p = party[p]
             b0, rd, k0, mo = base[p], right_delta[p], const[p], own[p]
             dr, ur, ch, st = down_rel[p], up_rel[p], churn[p], stands[p]
             has_m = m_ptr[p + 1] > m_ptr[p]  # drivers other than the party's own change
             if has_m:
-                for l in range(nl):
-                    acc[l] = zero
+                for ln in range(nl):
+                    acc[ln] = zero
                 for c in range(m_ptr[p], m_ptr[p + 1]):
-                    for l in range(nl):
-                        acc[l] += m_coef[c] * dd[g, m_q[c], l]
+                    for ln in range(nl):
+                        acc[ln] += m_coef[c] * dd[g, m_q[c], ln]
             has_md = md_ptr[p + 1] > md_ptr[p]
             if has_md:
-                for l in range(nl):
-                    acc2[l] = zero
+                for ln in range(nl):
+                    acc2[ln] = zero
                 for c in range(md_ptr[p], md_ptr[p + 1]):
-                    for l in range(nl):
-                        acc2[l] += md_coef[c] * dn[g, md_q[c], l]
-            for l in range(nl):  # the terms in the order of CovariateKernel.__call__
-                d = dd[g, c_p, l]
-                x = (b0 + wr[g, l] * rd if right_col >= 0 else b0) + d
+                    for ln in range(nl):
+                        acc2[ln] += md_coef[c] * dn[g, md_q[c], ln]
+            for ln in range(nl):  # the terms in the order of CovariateKernel.__call__
+                d = dd[g, c_p, ln]
+                x = (b0 + wr[g, ln] * rd if right_col >= 0 else b0) + d
                 x = x + d * mo
                 if has_m:
-                    x = x + acc[l]
+                    x = x + acc[ln]
                 x = x + k0
                 if has_md:
-                    x = x + acc2[l]
+                    x = x + acc2[ln]
                 x = x + (d if d < zero else zero) * dr
                 x = x + (d if d > zero else zero) * ur
-                x = x - ch * vol[g, l]
+                x = x - ch * vol[g, ln]
                 x = (x if x > zero else zero) * st
-                y[p, l] = x
-                tot[l] += x
-        for l in range(nl):
-            tot[l] = one / tot[l] if tot[l] > zero else zero
+                y[p, ln] = x
+                tot[ln] += x
+        for ln in range(nl):
+            tot[ln] = one / tot[ln] if tot[ln] > zero else zero
         for p in range(a, e):
             b0 = base[p]
-            for l in range(nl):
-                y[p, l] = y[p, l] * tot[l] if tot[l] > zero else b0
+            for ln in range(nl):
+                y[p, ln] = y[p, ln] * tot[ln] if tot[ln] > zero else b0
         w = weight[s]
         for i in range(n_sq):
             if not squeezed[i, s]:  # no advice in this seat: nothing moves
                 continue
-            for l in range(nl):
-                acc[l] = zero
+            for ln in range(nl):
+                acc[ln] = zero
             for p in range(a, e):
                 f = donor[i, p]
-                for l in range(nl):
-                    mv = y[p, l] * f
-                    y[p, l] = y[p, l] - mv
-                    acc[l] += mv
+                for ln in range(nl):
+                    mv = y[p, ln] * f
+                    y[p, ln] = y[p, ln] - mv
+                    acc[ln] += mv
             for p in range(a, e):
                 f = recipient[i, p]
-                for l in range(nl):
-                    y[p, l] = y[p, l] + f * acc[l]
+                for ln in range(nl):
+                    y[p, ln] = y[p, ln] + f * acc[ln]
             x_col = extra[i, s]
             if x_col >= 0:  # moved to a party that does not stand: counted once, then clipped
-                for l in range(nl):
-                    mean[g, x_col, l] += w * acc[l]
+                for ln in range(nl):
+                    mean[g, x_col, ln] += w * acc[ln]
         for p in range(a, e):
             c_p = party[p]
-            for l in range(nl):
-                mean[g, c_p, l] += w * y[p, l]
+            for ln in range(nl):
+                mean[g, c_p, ln] += w * y[p, ln]
     for r in range(rounds):
         for g in range(n_g):
             for q in range(n_p):
-                for l in range(nl):
-                    dd[g, q, l] = t[l, g, q] - np.float32(mean[g, q, l])
-                    mean[g, q, l] = 0.0
+                for ln in range(nl):
+                    dd[g, q, ln] = t[ln, g, q] - np.float32(mean[g, q, ln])
+                    mean[g, q, ln] = 0.0
         for s in range(start.shape[0] - 1):
             if not modelled[s]:
                 continue
             a, e, g = start[s], start[s + 1], group[s]
-            for l in range(nl):
-                tot[l] = zero
+            for ln in range(nl):
+                tot[ln] = zero
             for p in range(a, e):
                 c_p, st = party[p], stands[p]
-                for l in range(nl):
-                    x = y[p, l] + dd[g, c_p, l]
+                for ln in range(nl):
+                    x = y[p, ln] + dd[g, c_p, ln]
                     x = (x if x > zero else zero) * st
-                    y[p, l] = x
-                    tot[l] += x
+                    y[p, ln] = x
+                    tot[ln] += x
             w = weight[s]
-            for l in range(nl):
-                tot[l] = one / tot[l] if tot[l] > zero else zero
+            for ln in range(nl):
+                tot[ln] = one / tot[ln] if tot[ln] > zero else zero
             last = r == rounds - 1
             for p in range(a, e):
                 c_p, b0 = party[p], base[p]
-                for l in range(nl):
-                    x = y[p, l] * tot[l] if tot[l] > zero else b0
-                    y[p, l] = x
+                for ln in range(nl):
+                    x = y[p, ln] * tot[ln] if tot[ln] > zero else b0
+                    y[p, ln] = x
                 if not last:
-                    for l in range(nl):
-                        mean[g, c_p, l] += w * y[p, l]
+                    for ln in range(nl):
+                        mean[g, c_p, ln] += w * y[p, ln]
 
 
 def _tables(maps: Any) -> tuple[Any, ...]:
@@ -303,11 +303,11 @@ def cov_scratch(maps: Any) -> tuple[Any, ...]:
 
 
 @njit(cache=True, nogil=True)  # type: ignore[misc, untyped-decorator, unused-ignore]
-def _fill_lanes(targets: Any, i0: int, t: Any) -> int:  # pragma: no cover - compiled
+def _fill_lanes(targets: Any, i0: int, t: Any) -> Any:  # pragma: no cover - compiled
     """Copy simulations ``i0 ..`` into ``t [LANES, G, P]`` (short at the end: repeat the last); how many are real."""
     n = min(LANES, targets.shape[0] - i0)
-    for l in range(LANES):
-        t[l] = targets[i0 + min(l, n - 1)]
+    for ln in range(LANES):
+        t[ln] = targets[i0 + min(ln, n - 1)]
     return n
 
 
@@ -317,8 +317,8 @@ def _cov_batch(targets: Any, tabs: Any, work: Any, t: Any, out: Any) -> None:  #
     for i0 in range(0, targets.shape[0], LANES):
         n = _fill_lanes(targets, i0, t)
         _cov_lanes(t, tabs, work)
-        for l in range(n):
-            out[i0 + l, :] = y[:, l]
+        for ln in range(n):
+            out[i0 + ln, :] = y[:, ln]
 
 
 def covariate_shares(maps: Any, targets: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
@@ -338,9 +338,9 @@ def _fused_cov(targets: Any, tabs: Any, work: Any, t: Any, yt: Any, variate: Any
     for i0 in range(0, targets.shape[0], LANES):
         n = _fill_lanes(targets, i0, t)
         _cov_lanes(t, tabs, work)
-        for l in range(n):  # back to the variates' (bucket, slot-major) order, one row per simulation
+        for ln in range(n):  # back to the variates' (bucket, slot-major) order, one row per simulation
             for q in range(variate.shape[0]):
-                yt[l, variate[q]] = y[q, l]
+                yt[ln, variate[q]] = y[q, ln]
         # Then exactly the swing models' loop, reading the shares as a "generic" kernel's source.
         _fused(2, yt[:n], z_seat[i0:i0 + n], region[i0:i0 + n], base, sd, ident, region_idx, flat_party, seat_p0,
                seat_m, seat_k, seat_kc, k_max, wins, share_q, totals[i0:i0 + n])

@@ -220,8 +220,8 @@ def _kernel_shares(plan: Plan, b: kernels.Bucket, src: npt.NDArray[np.float32], 
     kernels.renormalise_or(x, total, b.base)
 
 
-def _errors(plan: Plan, z: npt.NDArray[np.float32]) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.float32],
-                                                               npt.NDArray[np.float32]]:
+def apply_errors(plan: Plan, z: npt.NDArray[np.float32]) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.float32],
+                                                                  npt.NDArray[np.float32]]:
     """``(group targets [n, G, P] moved by the national and nation errors, region errors [n, R*P], seat variates)``."""
     n = z.shape[0]
     z_nat, z_nation, z_region, z_seat = plan.layout.split(z)
@@ -234,7 +234,7 @@ def _errors(plan: Plan, z: npt.NDArray[np.float32]) -> tuple[npt.NDArray[np.floa
 def _prelude(setup: ProjectionSetup, plan: Plan, z: npt.NDArray[np.float32],
              ws: Workspace) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.float32], npt.NDArray[np.float32]]:
     """National and nation errors through the kernel source: ``(src, region errors [n, R*P], seat variates)``."""
-    targets, region, z_seat = _errors(plan, z)
+    targets, region, z_seat = apply_errors(plan, z)
     return _sources(setup, plan, targets, ws), region, z_seat
 
 
@@ -297,7 +297,7 @@ def run_blocks(setup: ProjectionSetup, plan: Plan, steps: Sequence[Step], blocks
                     shares = np.asarray(step.apply(shares, step_rng), dtype=np.float32)
                 total += kernels.tally(shares, kernels.winners(shares, plan.oth_col), p)
             elif fast is not None and plan.cov is not None:
-                targets, region, z_seat = _errors(plan, z)
+                targets, region, z_seat = apply_errors(plan, z)
                 fast.fused_covariate(flat, plan.cov, targets, z_seat, region, wins, share_q, seat_totals, scratch)
                 total.add_totals(seat_totals)
             elif fast is not None:

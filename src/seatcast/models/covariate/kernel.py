@@ -362,7 +362,6 @@ def pair_maps(kernel: CovariateKernel, ctx: SwingContext, ctx_row: npt.NDArray[n
     mod = r >= 0
     rr = np.where(mod, r, 0)
     p_n = ctx.base.shape[1]
-    g = np.where(mod, ctx.group[rr], 0)
 
     def on_pairs(a: FloatArray) -> npt.NDArray[np.float32]:
         return np.where(mod, a[rr, cols], 0).astype(f32)
@@ -386,6 +385,7 @@ def pair_maps(kernel: CovariateKernel, ctx: SwingContext, ctx_row: npt.NDArray[n
     nat = gather(ctx, ctx.base_national.astype(f32))
     squeezes = [sq for sq in kernel.squeeze if kernel.squeeze_f != 0 and sq.donor.any()]
     seat_row = ctx_row[seats]
+    n_sq = len(squeezes)
     extra = np.full((len(squeezes), len(seats)), -1, np.intp)
     for i, sq in enumerate(squeezes):
         for k, row in enumerate(seat_row):
@@ -416,13 +416,14 @@ def pair_maps(kernel: CovariateKernel, ctx: SwingContext, ctx_row: npt.NDArray[n
         weight=np.where(smod, seat_weight[srow], 0).astype(f32),
         base=np.where(mod, on_pairs(ctx.base), held_base).astype(f32),
         right_delta=on_pairs(kernel.right_delta) if kernel.right_delta is not None else np.zeros(len(rows), f32),
-        const=on_pairs(kernel.c), own=own, m_ptr=m_ptr, m_q=m_q, m_coef=m_coef, md_ptr=md_ptr, md_q=md_q, md_coef=md_coef,
+        const=on_pairs(kernel.c), own=own, m_ptr=m_ptr, m_q=m_q, m_coef=m_coef,
+        md_ptr=md_ptr, md_q=md_q, md_coef=md_coef,
         down_rel=np.where(mod, f32(kernel.theta_down) * rel[rr, cols], 0).astype(f32),
         up_rel=np.where(mod, f32(kernel.theta_up) * rel[rr, cols], 0).astype(f32),
         churn=np.where(mod, f32(kernel.kappa) * rel[rr, cols] * nat[rr, cols], 0).astype(f32),
         stands=on_pairs(ctx.stands.astype(np.float64)),
-        donor=np.array([on_pairs(kernel.squeeze_f * sq.donor) for sq in squeezes], dtype=f32).reshape(len(squeezes), len(rows)),
-        recipient=np.array([on_pairs(sq.recipient) for sq in squeezes], dtype=f32).reshape(len(squeezes), len(rows)),
+        donor=np.array([on_pairs(kernel.squeeze_f * sq.donor) for sq in squeezes], dtype=f32).reshape(n_sq, -1),
+        recipient=np.array([on_pairs(sq.recipient) for sq in squeezes], dtype=f32).reshape(n_sq, -1),
         squeezed=np.array([[bool((sq.donor[row] != 0).any()) if row >= 0 else False for row in seat_row]
                            for sq in squeezes], dtype=bool).reshape(len(squeezes), len(seats)),
         extra=extra,
