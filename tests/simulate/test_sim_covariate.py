@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
 from conftest import need
 from seatcast.data.polls import poll_average
 from seatcast.data.store import Store
+from seatcast.models.covariate.kernel import CovariateKernel
 from seatcast.projection import ProjectionSetup, prepare
 from seatcast.simulate import BLOCK, ErrorModel, ForecastResult, estimate_error, kernels, simulate
 from seatcast.simulate.engine import apply_errors, block_rng, make_plan, seat_major
@@ -32,7 +35,7 @@ def same(a: ForecastResult, b: ForecastResult) -> None:
 
 
 def test_pair_maps_cover_every_share_the_kernel_can_give(cov: ProjectionSetup, error: ErrorModel) -> None:
-    plan = make_plan(cov, error, 1)
+    plan = make_plan(cov, error, 1, compiled=True)
     assert plan.cov is not None
     z = kernels.draw(block_rng(1, 0), 40, plan.layout)
     targets, _, _ = apply_errors(plan, z)
@@ -48,7 +51,7 @@ def test_compiled_covariate_kernel_equals_numpy_kernel_within_float32_rounding(c
     need("numba")
     from seatcast.simulate import accel
 
-    plan = make_plan(cov, error, 2)
+    plan = make_plan(cov, error, 2, compiled=True)
     assert plan.cov is not None
     n = 70  # two full groups of lanes and a partial one
     z = kernels.draw(block_rng(2, 0), n, plan.layout)
@@ -60,6 +63,34 @@ def test_compiled_covariate_kernel_equals_numpy_kernel_within_float32_rounding(c
     assert np.abs(expect - expect[:1]).max() > 1e-3  # the simulations do differ
     # A simulation's shares do not depend on its neighbours in the lanes.
     np.testing.assert_array_equal(accel.covariate_shares(plan.cov, targets[37:38]), got[37:38])
+
+
+def _variant(cov: ProjectionSetup, name: str) -> ProjectionSetup:
+    """The fitted kernel with one mechanism off or a general coefficient shape, to reach every branch."""
+    k = cov.kernel
+    assert isinstance(k, CovariateKernel)
+    if name == "fitted":
+        return cov
+    if name == "no squeeze, no right base, no re-basing":
+        return replace(cov, kernel=replace(k, squeeze=(), right_delta=None, rebase=False))
+    rng = np.random.default_rng(0)  # cross-party drivers and a "freed" term: M off its diagonal, M_down
+    m = k.m + rng.normal(0, 0.05, k.m.shape) * (rng.random(k.m.shape) < 0.1)
+    return replace(cov, kernel=replace(k, m=m, m_down=rng.normal(0, 0.05, k.m.shape) * (rng.random(k.m.shape) < 0.1)))
+
+
+@pytest.mark.parametrize("variant", ["fitted", "no squeeze, no right base, no re-basing", "general drivers"])
+def test_compiled_covariate_kernel_variants_equal_numpy(cov: ProjectionSetup, error: ErrorModel, variant: str) -> None:
+    need("numba")
+    from seatcast.simulate import accel
+
+    st_ = _variant(cov, variant)
+    plan = make_plan(st_, error, 3, compiled=True)
+    assert plan.cov is not None
+    z = kernels.draw(block_rng(3, 0), 33, plan.layout)
+    targets, _, _ = apply_errors(plan, z)
+    idx = np.concatenate([b.flat_idx for b in plan.buckets])[seat_major(plan.buckets)]
+    expect = np.asarray(st_.run(targets), dtype=np.float32).reshape(33, -1)[:, idx]
+    np.testing.assert_allclose(accel.covariate_shares(plan.cov, targets), expect, rtol=0, atol=2e-6)
 
 
 def test_numba_covariate_same_bytes_whatever_chunks_and_workers(cov: ProjectionSetup, error: ErrorModel) -> None:

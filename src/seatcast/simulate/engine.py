@@ -105,8 +105,11 @@ def kernel_mode(setup: ProjectionSetup) -> str:
     return COMPACT_KERNELS.get(kernel, "generic")
 
 
-def make_plan(setup: ProjectionSetup, error: ErrorModel, entropy: int) -> Plan:
-    """Align the error model to the setup's parties, groups, regions and seats."""
+def make_plan(setup: ProjectionSetup, error: ErrorModel, entropy: int, *, compiled: bool = False) -> Plan:
+    """Align the error model to the setup's parties, groups, regions and seats.
+
+    ``compiled``: also unroll a covariate kernel onto the pairs for the numba path (:attr:`Plan.cov`).
+    """
     parties = setup.parties
     p = len(parties)
     k = len(NATIONAL_PARTIES)
@@ -140,7 +143,7 @@ def make_plan(setup: ProjectionSetup, error: ErrorModel, entropy: int) -> Plan:
     nation_sd = np.array([error.nation_sd_of(g) for g in setup.groups], dtype=np.float32).reshape(-1, 1)
     cov = None
     kernel = setup.kernel or setup.model.kernel
-    if isinstance(kernel, CovariateKernel):
+    if compiled and isinstance(kernel, CovariateKernel):
         ctx_row = np.full(setup.frame.n_seats, -1, np.intp)
         ctx_row[setup.modelled] = np.arange(int(setup.modelled.sum()))
         seats = np.concatenate([b.seats for b in buckets]).astype(np.intp)
@@ -431,7 +434,7 @@ def simulate(
     accel = resolve_accel(accel)
     error = error or default_error(setup)
     entropy = int(np.random.SeedSequence(seed).entropy)  # type: ignore[arg-type]
-    plan = make_plan(setup, error, entropy)
+    plan = make_plan(setup, error, entropy, compiled=accel == "numba")
     n_blocks = -(-n_sims // BLOCK)
     batch = min(chunk_size, BLOCK, INNER if plan.mode != "generic" else GENERIC_INNER)
     per_task = max(1, chunk_size // BLOCK)

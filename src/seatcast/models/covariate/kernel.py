@@ -422,8 +422,8 @@ def pair_maps(kernel: CovariateKernel, ctx: SwingContext, ctx_row: npt.NDArray[n
         up_rel=np.where(mod, f32(kernel.theta_up) * rel[rr, cols], 0).astype(f32),
         churn=np.where(mod, f32(kernel.kappa) * rel[rr, cols] * nat[rr, cols], 0).astype(f32),
         stands=on_pairs(ctx.stands.astype(np.float64)),
-        donor=np.array([on_pairs(kernel.squeeze_f * sq.donor) for sq in squeezes], dtype=f32).reshape(n_sq, -1),
-        recipient=np.array([on_pairs(sq.recipient) for sq in squeezes], dtype=f32).reshape(n_sq, -1),
+        donor=np.array([on_pairs(kernel.squeeze_f * sq.donor) for sq in squeezes], dtype=f32).reshape(n_sq, len(rows)),
+        recipient=np.array([on_pairs(sq.recipient) for sq in squeezes], dtype=f32).reshape(n_sq, len(rows)),
         squeezed=np.array([[bool((sq.donor[row] != 0).any()) if row >= 0 else False for row in seat_row]
                            for sq in squeezes], dtype=bool).reshape(len(squeezes), len(seats)),
         extra=extra,
