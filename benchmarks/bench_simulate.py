@@ -42,7 +42,7 @@ GOAL_RATIO = 0.7
 def phases(setup: ProjectionSetup, error: ErrorModel, accel: str, blocks: int = 2) -> dict[str, float]:
     """Seconds per simulation in each phase of the engine's loop (module docstring), over ``blocks`` blocks."""
     plan = eng.make_plan(setup, error, 1, compiled=accel == "numba")
-    batch = eng.INNER if plan.mode != "generic" else eng.GENERIC_INNER
+    batch = eng.INNER if plan.mode != "generic" or plan.cov is not None else eng.GENERIC_INNER
     ws = eng.Workspace(plan, batch)
     compact = kernels.CompactTally(plan.buckets, setup.frame.n_seats, len(setup.parties))
     fast: Any = None

@@ -144,7 +144,7 @@ def fused(flat: Flat, mode: str, src: npt.NDArray[np.float32], z_seat: npt.NDArr
 # per pair would cost a fifth of the kernel).
 
 #: Simulations computed side by side by the compiled covariate kernel.
-LANES = 32
+LANES = 64  # = the engine's batch (INNER): 3580 pairs x 64 lanes of float32 stay in a 1 MB L2
 
 
 @njit(cache=True, nogil=True, error_model="numpy")  # type: ignore[misc, untyped-decorator, unused-ignore]

@@ -436,7 +436,7 @@ def simulate(
     entropy = int(np.random.SeedSequence(seed).entropy)  # type: ignore[arg-type]
     plan = make_plan(setup, error, entropy, compiled=accel == "numba")
     n_blocks = -(-n_sims // BLOCK)
-    batch = min(chunk_size, BLOCK, INNER if plan.mode != "generic" else GENERIC_INNER)
+    batch = min(chunk_size, BLOCK, INNER if plan.mode != "generic" or plan.cov is not None else GENERIC_INNER)
     per_task = max(1, chunk_size // BLOCK)
     if dask_address is None and workers > 1:  # fewer tasks than workers would leave some idle
         per_task = max(1, min(per_task, -(-n_blocks // workers)))
