@@ -299,7 +299,10 @@ def cov_scratch(maps: Any) -> tuple[Any, ...]:
             np.empty((g, p, LANES), np.float32), np.zeros((g, LANES), np.float32), np.empty((g, LANES), np.float32),
             np.empty((g, p, LANES), np.float64), np.empty(LANES, np.float32), np.empty(LANES, np.float32),
             np.empty(LANES, np.float32))
-    return work, np.empty((LANES, g, p), np.float32), np.empty((LANES, pairs), np.float32)
+    lanes = (np.zeros((pairs, LANES), np.float32), np.zeros((pairs, LANES), np.float32),
+             np.empty((pairs, LANES), np.float32), np.empty(LANES, np.float32), np.empty(LANES, np.float32),
+             np.empty(LANES, np.intp))
+    return work, np.empty((LANES, g, p), np.float32), lanes
 
 
 @njit(cache=True, nogil=True)  # type: ignore[misc, untyped-decorator, unused-ignore]
@@ -329,21 +332,72 @@ def covariate_shares(maps: Any, targets: npt.NDArray[np.float32]) -> npt.NDArray
     return out
 
 
+@njit(cache=True, nogil=True, error_model="numpy")  # type: ignore[misc, untyped-decorator, unused-ignore]
+def _noise_lanes(y: Any, zt: Any, rt: Any, n: int, sd: Any, start: Any, kc_of: Any, variate: Any, party: Any,
+                 x: Any, t2: Any, best: Any, bj: Any, wins: Any, share_q: Any,
+                 totals: Any) -> None:  # pragma: no cover - compiled
+    """Region and seat noise, renormalising, winners and tallies of ``n`` lanes of covariate shares ``y``.
+
+    The same float32 operations, in the same order, as :func:`_fused`'s loop (so the same bits), done
+    across lanes; ``zt`` and ``rt`` are the lanes' seat variates and region errors, pair by pair.
+    """
+    zero = np.float32(0.0)
+    one = np.float32(1.0)
+    q = np.float32(2.0**24)
+    nl = y.shape[1]
+    for s in range(start.shape[0] - 1):
+        a, e, kc = start[s], start[s + 1], kc_of[s]
+        for p in range(a, e):
+            sdp = sd[p]
+            for ln in range(nl):
+                v = y[p, ln]
+                noise = zt[p, ln] * sdp
+                noise = noise + rt[p, ln]
+                scale = (one - v) * v
+                scale = np.sqrt(scale) * noise
+                xv = v + scale
+                xv = xv if xv > zero else zero
+                x[p, ln] = xv
+                t2[ln] = t2[ln] + xv if p > a else xv
+        for p in range(a, e):
+            for ln in range(nl):
+                x[p, ln] = x[p, ln] / t2[ln] if t2[ln] > zero else y[p, ln]
+        for ln in range(nl):
+            best[ln] = x[a, ln]
+            bj[ln] = 0
+        for j in range(1, kc):
+            for ln in range(nl):
+                xv = x[a + j, ln]
+                gain = xv > best[ln]
+                best[ln] = xv if gain else best[ln]
+                bj[ln] = j if gain else bj[ln]
+        for ln in range(n):
+            pw = a + bj[ln]
+            wins[variate[pw]] += 1
+            totals[ln, party[pw]] += 1
+        for p in range(a, e):
+            acc = 0.0
+            for ln in range(n):
+                acc += np.rint(x[p, ln] * q)  # integers below 2**25, summed exactly in float64
+            share_q[variate[p]] += np.int64(acc)
+
+
 @njit(cache=True, nogil=True)  # type: ignore[misc, untyped-decorator, unused-ignore]
-def _fused_cov(targets: Any, tabs: Any, work: Any, t: Any, yt: Any, variate: Any, ident: Any, z_seat: Any,
-               region: Any, base: Any, sd: Any, region_idx: Any, flat_party: Any, seat_p0: Any, seat_m: Any,
-               seat_k: Any, seat_kc: Any, k_max: int, wins: Any, share_q: Any,
+def _fused_cov(targets: Any, tabs: Any, work: Any, t: Any, lanes: Any, variate: Any, z_seat: Any, region: Any,
+               sd: Any, region_idx: Any, kc_of: Any, wins: Any, share_q: Any,
                totals: Any) -> None:  # pragma: no cover - compiled
-    y = work[0]
+    y, party, start = work[0], tabs[5], tabs[1]
+    zt, rt, x, t2, best, bj = lanes
     for i0 in range(0, targets.shape[0], LANES):
         n = _fill_lanes(targets, i0, t)
         _cov_lanes(t, tabs, work)
-        for ln in range(n):  # back to the variates' (bucket, slot-major) order, one row per simulation
-            for q in range(variate.shape[0]):
-                yt[ln, variate[q]] = y[q, ln]
-        # Then exactly the swing models' loop, reading the shares as a "generic" kernel's source.
-        _fused(2, yt[:n], z_seat[i0:i0 + n], region[i0:i0 + n], base, sd, ident, region_idx, flat_party, seat_p0,
-               seat_m, seat_k, seat_kc, k_max, wins, share_q, totals[i0:i0 + n])
+        for p in range(variate.shape[0]):  # the lanes' variates, pair by pair (seat-major)
+            vp, rp = variate[p], region_idx[p]
+            for ln in range(n):
+                zt[p, ln] = z_seat[i0 + ln, vp]
+                rt[p, ln] = region[i0 + ln, rp]
+        _noise_lanes(y, zt, rt, n, sd, start, kc_of, variate, party, x, t2, best, bj, wins, share_q,
+                     totals[i0:i0 + n])
 
 
 def fused_covariate(flat: Flat, maps: Any, targets: npt.NDArray[np.float32], z_seat: npt.NDArray[np.float32],
@@ -354,7 +408,6 @@ def fused_covariate(flat: Flat, maps: Any, targets: npt.NDArray[np.float32], z_s
     ``maps`` is the kernel's :class:`~seatcast.models.covariate.kernel.PairMaps` on ``flat``'s pairs, seat-major
     (``flat``'s seat order, each seat's slots in order); ``scratch`` is :func:`cov_scratch`'s buffers.
     """
-    work, t, yt = scratch or cov_scratch(maps)
-    _fused_cov(np.ascontiguousarray(targets, dtype=np.float32), _tables(maps), work, t, yt, maps.variate,
-               np.arange(len(maps.base), dtype=np.intp), z_seat, region, flat.base, flat.sd, flat.region_idx,
-               flat.party, flat.seat_p0, flat.seat_m, flat.seat_k, flat.seat_kc, flat.k_max, wins, share_q, totals)
+    work, t, lanes = scratch or cov_scratch(maps)
+    _fused_cov(np.ascontiguousarray(targets, dtype=np.float32), _tables(maps), work, t, lanes, maps.variate, z_seat,
+               region, flat.sd[maps.variate], flat.region_idx[maps.variate], flat.seat_kc, wins, share_q, totals)
