@@ -22,6 +22,9 @@ goes through ``setup.run`` and is gathered); winners and seat totals are counted
 ``bincount``. Seats held at the base (Northern Ireland unless NI shares are given, the Speaker)
 still get region and seat noise: their winners are uncertain too, and they cost 3% of the work.
 With scenario steps, each batch is scattered back to ``[n, seats, parties]`` for the steps.
+With ``accel="numba"`` the covariate kernel is unrolled onto the pairs (:attr:`Plan.cov`) and
+compiled with the noise and tallies (:func:`.accel.fused_covariate`); docs/simulation-engine.md
+lists what each simulation draws.
 """
 
 from __future__ import annotations
