@@ -22,6 +22,9 @@ goes through ``setup.run`` and is gathered); winners and seat totals are counted
 ``bincount``. Seats held at the base (Northern Ireland unless NI shares are given, the Speaker)
 still get region and seat noise: their winners are uncertain too, and they cost 3% of the work.
 With scenario steps, each batch is scattered back to ``[n, seats, parties]`` for the steps.
+With ``accel="numba"`` the covariate kernel is unrolled onto the pairs (:attr:`Plan.cov`) and
+compiled with the noise and tallies (:func:`.accel.fused_covariate`); docs/simulation-engine.md
+lists what each simulation draws.
 """
 
 from __future__ import annotations
@@ -108,8 +111,11 @@ def kernel_mode(setup: ProjectionSetup) -> str:
     return COMPACT_KERNELS.get(kernel, "generic")
 
 
-def make_plan(setup: ProjectionSetup, error: ErrorModel, entropy: int) -> Plan:
-    """Align the error model to the setup's parties, groups, regions and seats."""
+def make_plan(setup: ProjectionSetup, error: ErrorModel, entropy: int, *, compiled: bool = False) -> Plan:
+    """Align the error model to the setup's parties, groups, regions and seats.
+
+    ``compiled``: also unroll a covariate kernel onto the pairs for the numba path (:attr:`Plan.cov`).
+    """
     parties = setup.parties
     p = len(parties)
     k = len(NATIONAL_PARTIES)
@@ -143,7 +149,7 @@ def make_plan(setup: ProjectionSetup, error: ErrorModel, entropy: int) -> Plan:
     nation_sd = np.array([error.nation_sd_of(g) for g in setup.groups], dtype=np.float32).reshape(-1, 1)
     cov = None
     kernel = setup.kernel or setup.model.kernel
-    if isinstance(kernel, CovariateKernel):
+    if compiled and isinstance(kernel, CovariateKernel):
         ctx_row = np.full(setup.frame.n_seats, -1, np.intp)
         ctx_row[setup.modelled] = np.arange(int(setup.modelled.sum()))
         seats = np.concatenate([b.seats for b in buckets]).astype(np.intp)
@@ -223,8 +229,8 @@ def _kernel_shares(plan: Plan, b: kernels.Bucket, src: npt.NDArray[np.float32], 
     kernels.renormalise_or(x, total, b.base)
 
 
-def _errors(plan: Plan, z: npt.NDArray[np.float32]) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.float32],
-                                                               npt.NDArray[np.float32]]:
+def apply_errors(plan: Plan, z: npt.NDArray[np.float32]) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.float32],
+                                                                  npt.NDArray[np.float32]]:
     """``(group targets [n, G, P] moved by the national and nation errors, region errors [n, R*P], seat variates)``."""
     n = z.shape[0]
     z_nat, z_nation, z_region, z_seat = plan.layout.split(z)
@@ -237,7 +243,7 @@ def _errors(plan: Plan, z: npt.NDArray[np.float32]) -> tuple[npt.NDArray[np.floa
 def _prelude(setup: ProjectionSetup, plan: Plan, z: npt.NDArray[np.float32],
              ws: Workspace) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.float32], npt.NDArray[np.float32]]:
     """National and nation errors through the kernel source: ``(src, region errors [n, R*P], seat variates)``."""
-    targets, region, z_seat = _errors(plan, z)
+    targets, region, z_seat = apply_errors(plan, z)
     return _sources(setup, plan, targets, ws), region, z_seat
 
 
@@ -300,7 +306,7 @@ def run_blocks(setup: ProjectionSetup, plan: Plan, steps: Sequence[Step], blocks
                     shares = np.asarray(step.apply(shares, step_rng), dtype=np.float32)
                 total += kernels.tally(shares, kernels.winners(shares, plan.oth_col), p)
             elif fast is not None and plan.cov is not None:
-                targets, region, z_seat = _errors(plan, z)
+                targets, region, z_seat = apply_errors(plan, z)
                 fast.fused_covariate(flat, plan.cov, targets, z_seat, region, wins, share_q, seat_totals, scratch)
                 total.add_totals(seat_totals)
             elif fast is not None:
@@ -478,9 +484,9 @@ def simulate(
     accel = resolve_accel(accel)
     error = error or default_error(setup)
     entropy = int(np.random.SeedSequence(seed).entropy)  # type: ignore[arg-type]
-    plan = make_plan(setup, error, entropy)
+    plan = make_plan(setup, error, entropy, compiled=accel == "numba")
     n_blocks = -(-n_sims // BLOCK)
-    batch = min(chunk_size, BLOCK, INNER if plan.mode != "generic" else GENERIC_INNER)
+    batch = min(chunk_size, BLOCK, INNER if plan.mode != "generic" or plan.cov is not None else GENERIC_INNER)
     per_task = max(1, chunk_size // BLOCK)
     if dask_address is None and workers > 1:  # fewer tasks than workers would leave some idle
         per_task = max(1, min(per_task, -(-n_blocks // workers)))

@@ -327,6 +327,7 @@ class PairMaps:
     base: npt.NDArray[np.float32]  # [pairs] ctx base (held seats: the given base)
     right_delta: npt.NDArray[np.float32]  # [pairs]
     const: npt.NDArray[np.float32]  # [pairs] C
+    own: npt.NDArray[np.float32]  # [pairs] M_ijj (the party's own change); the CSR below holds the rest
     m_ptr: npt.NDArray[np.intp]  # [pairs + 1] CSR over pairs of (q, coefficient) terms of M
     m_q: npt.NDArray[np.intp]
     m_coef: npt.NDArray[np.float32]
@@ -339,6 +340,7 @@ class PairMaps:
     stands: npt.NDArray[np.float32]  # [pairs] 0/1
     donor: npt.NDArray[np.float32]  # [squeezes, pairs] f a_i
     recipient: npt.NDArray[np.float32]  # [squeezes, pairs]
+    squeezed: npt.NDArray[np.bool_]  # [squeezes, seats] whether the squeeze moves anything in the seat
     extra: npt.NDArray[np.intp]  # [squeezes, seats] column of a recipient that does not stand, else -1
     right_col: int
     rounds: int
@@ -360,7 +362,6 @@ def pair_maps(kernel: CovariateKernel, ctx: SwingContext, ctx_row: npt.NDArray[n
     mod = r >= 0
     rr = np.where(mod, r, 0)
     p_n = ctx.base.shape[1]
-    g = np.where(mod, ctx.group[rr], 0)
 
     def on_pairs(a: FloatArray) -> npt.NDArray[np.float32]:
         return np.where(mod, a[rr, cols], 0).astype(f32)
@@ -374,18 +375,17 @@ def pair_maps(kernel: CovariateKernel, ctx: SwingContext, ctx_row: npt.NDArray[n
         pi, q = np.nonzero(nz)
         return ptr, q.astype(np.intp), per[pi, q]
 
-    if kernel._diagonal() is not None:  # own-party drivers only (the kernel's shortcut)
-        m_full: FloatArray | None = np.zeros_like(kernel.m)
-        idx = np.arange(p_n)
-        m_full[:, idx, idx] = kernel.m[:, idx, idx]  # type: ignore[index]
-    else:
-        m_full = kernel.m
-    m_ptr, m_q, m_coef = csr(m_full)
+    idx = np.arange(p_n)
+    own = np.where(mod, kernel.m[:, idx, idx][rr, cols], 0).astype(f32)
+    off = kernel.m.copy()
+    off[:, idx, idx] = 0
+    m_ptr, m_q, m_coef = csr(off)
     md_ptr, md_q, md_coef = csr(kernel.m_down)
     rel = kernel.rel.astype(f32)
     nat = gather(ctx, ctx.base_national.astype(f32))
     squeezes = [sq for sq in kernel.squeeze if kernel.squeeze_f != 0 and sq.donor.any()]
     seat_row = ctx_row[seats]
+    n_sq = len(squeezes)
     extra = np.full((len(squeezes), len(seats)), -1, np.intp)
     for i, sq in enumerate(squeezes):
         for k, row in enumerate(seat_row):
@@ -416,13 +416,16 @@ def pair_maps(kernel: CovariateKernel, ctx: SwingContext, ctx_row: npt.NDArray[n
         weight=np.where(smod, seat_weight[srow], 0).astype(f32),
         base=np.where(mod, on_pairs(ctx.base), held_base).astype(f32),
         right_delta=on_pairs(kernel.right_delta) if kernel.right_delta is not None else np.zeros(len(rows), f32),
-        const=on_pairs(kernel.c), m_ptr=m_ptr, m_q=m_q, m_coef=m_coef, md_ptr=md_ptr, md_q=md_q, md_coef=md_coef,
+        const=on_pairs(kernel.c), own=own, m_ptr=m_ptr, m_q=m_q, m_coef=m_coef,
+        md_ptr=md_ptr, md_q=md_q, md_coef=md_coef,
         down_rel=np.where(mod, f32(kernel.theta_down) * rel[rr, cols], 0).astype(f32),
         up_rel=np.where(mod, f32(kernel.theta_up) * rel[rr, cols], 0).astype(f32),
         churn=np.where(mod, f32(kernel.kappa) * rel[rr, cols] * nat[rr, cols], 0).astype(f32),
         stands=on_pairs(ctx.stands.astype(np.float64)),
-        donor=np.array([on_pairs(kernel.squeeze_f * sq.donor) for sq in squeezes], dtype=f32).reshape(len(squeezes), len(rows)),
-        recipient=np.array([on_pairs(sq.recipient) for sq in squeezes], dtype=f32).reshape(len(squeezes), len(rows)),
+        donor=np.array([on_pairs(kernel.squeeze_f * sq.donor) for sq in squeezes], dtype=f32).reshape(n_sq, len(rows)),
+        recipient=np.array([on_pairs(sq.recipient) for sq in squeezes], dtype=f32).reshape(n_sq, len(rows)),
+        squeezed=np.array([[bool((sq.donor[row] != 0).any()) if row >= 0 else False for row in seat_row]
+                           for sq in squeezes], dtype=bool).reshape(len(squeezes), len(seats)),
         extra=extra,
         right_col=kernel.right_col if kernel.right_delta is not None else -1,
         rounds=REBASE_ROUNDS if kernel.rebase else 0,
