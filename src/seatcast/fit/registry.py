@@ -61,8 +61,12 @@ def _error_model_fit(store: Store, as_of: date | None, options: Mapping[str, Any
 FITTERS: Mapping[str, Fitter] = MappingProxyType({f.kind: f for f in (
     Fitter("covariate", covariate.CODE_VERSION, lambda s, d, _o: covariate.training_elections(s, d), _covariate_fit,
            covariate.BUNDLED_INPUTS, MappingProxyType({"groups": list(GROUPS)})),
-    Fitter("error-model", error_model.CODE_VERSION, lambda s, d, _o: error_model.training_elections(s, d),
-           _error_model_fit, error_model.BUNDLED_INPUTS, MappingProxyType({"model": "uns"})),
+    # The error model's backtests run the covariate model when asked to: its code version and
+    # bundled inputs are part of the error model's, so a changed covariate fit refits it too.
+    Fitter("error-model", f"{error_model.CODE_VERSION}+covariate.{covariate.CODE_VERSION}",
+           lambda s, d, _o: error_model.training_elections(s, d), _error_model_fit,
+           tuple(dict.fromkeys((*error_model.BUNDLED_INPUTS, *covariate.BUNDLED_INPUTS))),
+           MappingProxyType({"model": "uns"})),
 )})
 
 
