@@ -18,7 +18,7 @@ CONFIG = Path(__file__).parents[1] / ".importlinter"
 
 #: Lowest first; parts in one tuple are independent siblings.
 LAYERS: tuple[tuple[str, ...], ...] = (
-    ("errors",), ("data",), ("models",), ("projection",), ("backtest",), ("fit",), ("simulate",),
+    ("errors",), ("extras",), ("data",), ("models",), ("projection",), ("backtest",), ("fit",), ("simulate",),
     ("scenarios", "night"), ("diagnostics", "systems"), ("api",), ("web", "plots"), ("cli",),
 )
 RANK = {part: i for i, layer in enumerate(LAYERS) for part in layer}
@@ -26,7 +26,7 @@ def _allowed() -> set[tuple[str, str]]:
     """The upward edges import-linter is told to ignore (module, part), read from its config."""
     cfg = configparser.ConfigParser()
     cfg.read_string(CONFIG.read_text())
-    lines = cfg.get("importlinter:contract:layers", "ignore_imports").splitlines()
+    lines = cfg.get("importlinter:contract:layers", "ignore_imports", fallback="").splitlines()
     return {(a.strip(), b.strip().removeprefix("seatcast.")) for a, _, b in (ln.partition("->") for ln in lines) if b}
 
 

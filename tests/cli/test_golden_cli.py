@@ -6,7 +6,9 @@ must come out identical, so a move that changes behaviour fails here and names t
 
 The one addition since: the backtest JSON's per-seat ``seats`` key (the calls seat by seat). It
 is taken out before hashing, so every other byte is still checked against the recording, and the
-seats must add up to the recorded ``seats_correct_gb``.
+seats must add up to the recorded ``seats_correct_gb``. Where a recording was redone on purpose,
+its entry says why under ``changed`` (a forecast from an election's polls now adds that
+election's Scotland and Wales polls; checked equal to the old recording without them).
 """
 
 from __future__ import annotations

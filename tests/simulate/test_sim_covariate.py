@@ -10,6 +10,7 @@ import pytest
 from conftest import need
 from seatcast.data.polls import poll_average
 from seatcast.data.store import Store
+from seatcast.fit.registry import source
 from seatcast.models.covariate.kernel import CovariateKernel
 from seatcast.projection import ProjectionSetup, prepare
 from seatcast.simulate import BLOCK, ErrorModel, ForecastResult, estimate_error, kernels, simulate
@@ -20,7 +21,7 @@ from seatcast.simulate.engine import apply_errors, block_rng, make_plan, seat_ma
 def cov(store: Store) -> ProjectionSetup:
     """ge2019n24 with the ge2024 final polls: the bench's default-model setup (tactical advice, right base)."""
     return prepare(store.load("ge2019n24"), poll_average("ge2024"), model="covariate", as_of="2024-07-04",
-                   store=store)
+                   store=store, fits=source(store))
 
 
 @pytest.fixture(scope="module")
