@@ -51,7 +51,7 @@ def client(store_path: Path, store: Store) -> Iterator[Any]:
 
     from seatcast.web.app import create_app
 
-    with TestClient(create_app(db=store_path, max_sims=5000, warm=False)) as c:
+    with TestClient(create_app(db=store_path, max_sims=5000, warm=False), base_url="http://localhost") as c:
         yield c
 
 
@@ -111,7 +111,7 @@ def test_warm_up_prepares_the_pages_first_requests(store_path: Path, store: Stor
     dash = app.state.dashboard
     first = s.ProjectRequest(base=dash.default_base())
     assert dash._answers.get(first.model_dump_json()) is None
-    with TestClient(app) as c:  # the lifespan warms up before the first request
+    with TestClient(app, base_url="http://localhost") as c:  # the lifespan warms up before the first request
         assert dash._answers.get(first.model_dump_json()) is not None  # the page's first answer is ready
         assert c.post("/api/project", json={"base": first.base}).json()["model"] == "covariate"
 
