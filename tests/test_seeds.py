@@ -165,7 +165,7 @@ def case_web_forecast(request: pytest.FixtureRequest, seed: int, tmp: Path) -> b
 
     body = {"base": "ge2019n24", "model": "uns", "shares": SHARES_2024, "sims": 200, "seed": seed}
     with TestClient(create_app(db=request.getfixturevalue("store_path"), max_sims=1000),
-                    base_url="http://localhost") as client:
+                    base_url="http://localhost") as client:  # the app answers to loopback names only
         r = client.post("/api/forecast", json=body)
     assert r.status_code == 200, r.text
     return r.content
