@@ -7,7 +7,8 @@ projection, wait for the answer and post the next, for ``--seconds`` or until
 asyncio streams with bodies made before the clock starts, so the load generator costs less CPU
 than the server and the figures measure the server. ``--think`` makes each client pause
 (uniformly 0.5-1.5 times the value) between requests, as a person dragging a debounced slider
-does; the default, 0, is a closed loop. Each request carries new random GB shares around the
+does (the clients' first requests are spread over one such pause); the default, 0, is a closed
+loop. Each request carries new random GB shares around the
 base election's (rounded to 0.1 points, as a slider gives them), so the server's answer cache
 almost never helps. Prints requests per
 second, latency percentiles and the error count. The model is the default, ``auto`` (as the page
@@ -112,6 +113,8 @@ async def run_clients(url: str, base: str, model: str, clients: int, seconds: fl
         # more CPU than the server spends per request, and the figures would measure it.
         nonlocal sent
         reader, writer = await asyncio.open_connection(host, int(port))
+        if think > 0:  # people do not all move a slider in the same millisecond: spread the first requests
+            await asyncio.sleep(think * rng.random())
         try:
             while time.perf_counter() < stop_at and sent < max_requests:
                 payload = bodies[sent % len(bodies)]

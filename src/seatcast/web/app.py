@@ -263,14 +263,16 @@ class Dashboard:
         """:meth:`project` encoded as compact JSON, kept for the last few hundred requests.
 
         Encoding 650 rows of shares costs as much as projecting them, so the cache holds the
-        bytes: a slider dragged back to a position it has visited answers at once.
+        bytes: a slider dragged back to a position it has visited answers at once. Each answer
+        is kept with the base's store stamp: after a re-import it is stale and made again.
         """
-        key = f"{self.store.generation(req.base.strip())}:{req.model_dump_json()}"  # a re-import: new keys
+        key = req.model_dump_json()
+        stamp = self.store.generation(req.base.strip())
         hit = self._answers.get(key)
-        if hit is not None:
-            return bytes(hit)
+        if hit is not None and hit[0] == stamp:
+            return bytes(hit[1])
         out = encode_json(self.project(req))
-        self._answers.put(key, out)
+        self._answers.put(key, (stamp, out))
         return out
 
     def check_forecast(self, req: s.ForecastRequest) -> None:
