@@ -104,7 +104,7 @@ def test_limits_from_environment(monkeypatch: pytest.MonkeyPatch, store_path: Pa
         create_app(db=store_path, warm=False)
 
 
-def test_forecast_in_worker_processes_matches_one_process(store_path: Path, store: Store) -> None:
+def test_forecast_spread_over_blocks_matches_one_run(store_path: Path, store: Store) -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         from fastapi.testclient import TestClient
@@ -118,5 +118,16 @@ def test_forecast_in_worker_processes_matches_one_process(store_path: Path, stor
         got = c.post("/api/forecast", json=body)
     assert got.status_code == 200, got.text
     setup = app.state.dashboard.setup(s.ForecastRequest.model_validate(body))
-    want = simulate(setup, n_sims=body["sims"], seed=5).to_dict()
+    want = simulate(setup, n_sims=body["sims"], seed=5, accel=app.state.dashboard.accel).to_dict()
     assert got.json()["parties"] == want["parties"] and got.json()["seats"][:50] == want["seats"][:50]
+
+
+def test_server_forecasts_use_the_compiled_engine_when_it_is_installed(monkeypatch: pytest.MonkeyPatch) -> None:
+    import importlib.util
+
+    from seatcast.web.app import forecast_accel
+
+    monkeypatch.delenv("SEATCAST_ACCEL", raising=False)
+    assert forecast_accel() == ("numba" if importlib.util.find_spec("numba") else "numpy")
+    monkeypatch.setenv("SEATCAST_ACCEL", "numpy")
+    assert forecast_accel() == "numpy"
