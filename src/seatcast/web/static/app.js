@@ -182,35 +182,7 @@ async function projectNow() {
 
 // ---- map ----------------------------------------------------------------------------------
 function drawMap() {
-  const map = $("hexmap");
-  map.replaceChildren();
-  state.hexEls = new Map();
-  const s = 10, w = Math.sqrt(3) * s;
-  const pts = [];
-  for (let k = 0; k < 6; k++) {
-    const a = (Math.PI / 180) * (60 * k + 30);
-    pts.push([s * Math.cos(a), s * Math.sin(a)]);
-  }
-  let minX = Infinity, maxX = -Infinity, minY = Infinity, maxY = -Infinity;
-  for (const h of state.hexmap.hexes) {
-    const x = w * (h.q + 0.5 * (h.r & 1));
-    const y = -1.5 * s * h.r; // r grows northwards: flip for the screen
-    minX = Math.min(minX, x); maxX = Math.max(maxX, x); minY = Math.min(minY, y); maxY = Math.max(maxY, y);
-    const poly = svg("polygon", {
-      class: "hex", points: pts.map(([dx, dy]) => `${(x + dx).toFixed(1)},${(y + dy).toFixed(1)}`).join(" "),
-      "data-id": h.id, "data-name": h.name, tabindex: "0", role: "button", "aria-label": h.name, fill: "#ddd",
-    });
-    const title = svg("title");
-    title.textContent = h.name;
-    poly.append(title);
-    poly.addEventListener("click", () => openSeat(h.id));
-    poly.addEventListener("keydown", (ev) => {
-      if (ev.key === "Enter" || ev.key === " ") { ev.preventDefault(); openSeat(h.id); }
-    });
-    map.append(poly);
-    state.hexEls.set(h.id, poly);
-  }
-  map.setAttribute("viewBox", `${minX - s} ${minY - s} ${maxX - minX + 2 * s} ${maxY - minY + 2 * s}`);
+  state.hexEls = drawHexMap($("hexmap"), state.hexmap, openSeat);
 }
 
 function forecastSeat(id) {
