@@ -7,9 +7,6 @@ checking there were none.
 
 from __future__ import annotations
 
-import importlib.util
-import os
-import shutil
 import socket
 import threading
 import time
@@ -18,26 +15,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from browser_support import headless_chromium
 
 from seatcast.data.store import Store
 
 pytestmark = pytest.mark.browser
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--no-first-run", "--disable-dev-shm-usage"]
 
-
-def _chromium() -> str:
-    """Debian's chromium and Python Playwright, or skip (fail when every extra is required)."""
-    exe = shutil.which("chromium") or shutil.which("chromium-browser")
-    missing = [name for name, ok in (("chromium", exe is not None),
-                                     ("playwright", importlib.util.find_spec("playwright") is not None)) if not ok]
-    if missing:
-        if os.environ.get("SEATCAST_REQUIRE_ALL") == "1":
-            pytest.fail(f"{', '.join(missing)} missing and SEATCAST_REQUIRE_ALL=1")
-        pytest.skip(f"{', '.join(missing)} not installed")
-    assert exe is not None
-    return exe
 
 
 @pytest.fixture(scope="module")
@@ -70,13 +54,8 @@ def server(store_path: Path, store: Store) -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    exe = _chromium()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=exe, headless=True, args=CHROMIUM_ARGS)
+    with headless_chromium() as b:
         yield b
-        b.close()
 
 
 class Watched:
