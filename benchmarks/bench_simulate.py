@@ -9,8 +9,9 @@ with numba). Each row prints its rate as a ratio to ``uns`` with the same n, acc
 measured in this process. A row whose time, extrapolated from the same model's previous row,
 would exceed ``--budget`` seconds is skipped and says so. The phase table splits one block's
 time into drawing the variates, the kernel (national and nation errors through the swing model)
-and the rest (region and seat noise, renormalising, winners and tallies); with numba the kernel
-and the rest run fused, so the kernel is timed alone and the rest is the difference.
+and the rest (region and seat noise, renormalising, winners and tallies); with numba the variates
+are computed by counter inside the fused loop, so the draws and the kernel are timed alone and
+the rest is the difference (see :func:`phases`).
 Timings on a shared machine are noisy: compare the ratios printed in one run rather than
 absolute figures across runs. Peak memory is the maximum resident set size of this process and
 of the largest worker process.
@@ -41,30 +42,47 @@ GOAL_RATIO = 0.7
 
 
 def phases(setup: ProjectionSetup, error: ErrorModel, accel: str, blocks: int = 2) -> dict[str, float]:
-    """Seconds per simulation in each phase of the engine's loop (module docstring), over ``blocks`` blocks."""
+    """Seconds per simulation in each phase of the engine's loop (module docstring), over ``blocks`` blocks.
+
+    numpy: the three phases run one after the other and are timed apart. numba: the variates are
+    computed by counter, the seat variates inside the fused loop, so "draw" is a separate fill of
+    a whole row per simulation (what the run computes, wherever it computes it), "kernel" the
+    compiled kernel alone, and "noise+count" what the fused batch costs beyond those two.
+    """
     plan = eng.make_plan(setup, error, 1, compiled=accel == "numba")
     batch = eng.INNER if plan.mode != "generic" or plan.cov is not None else eng.GENERIC_INNER
     ws = eng.Workspace(plan, batch)
     compact = kernels.CompactTally(plan.buckets, setup.frame.n_seats, len(setup.parties))
     fast: Any = None
+    used = plan.layout.used
+    seat0 = used - plan.layout.n_pairs
     if accel == "numba":
         from seatcast.simulate import accel as fast
+        from seatcast.simulate import counter_normals
 
+        keys = counter_normals.run_keys(plan.entropy)
         flat = fast.flatten(plan.buckets, plan.mode)
         wins = np.zeros(plan.layout.n_pairs, np.int64)
         share_q = np.zeros(plan.layout.n_pairs, np.int64)
         scratch = fast.cov_scratch(plan.cov) if plan.cov is not None else None
+        row = np.empty((batch, used), np.float32)
     out = {"draw": 0.0, "kernel": 0.0, "whole": 0.0}
     n_total = 0
     for b in range(-1, blocks):  # block -1 warms up (numba compiles or loads its cache) and is not counted
         rng = eng.block_rng(plan.entropy, max(b, 0))
-        for _ in range(-(-eng.BLOCK // batch) if b >= 0 else 1):
+        for k in range(-(-eng.BLOCK // batch) if b >= 0 else 1):
             n = batch
+            sim0 = max(b, 0) * eng.BLOCK + k * batch
             t0 = time.perf_counter()
-            z = kernels.normals(rng, ws.z[:n], ws.half)
+            if fast is None:
+                z = kernels.normals(rng, ws.z[:n], ws.half)
+            else:
+                counter_normals.fill(keys, sim0, used, 0, row[:n])
+                z = ws.z[:n]
+                z[:, :used] = row[:n]
             t1 = time.perf_counter()
             # The kernel alone: errors to seat shares before noise.
-            targets, region, z_seat = eng.apply_errors(plan, z)
+            targets, _, _ = eng.apply_errors(plan, z)
             if fast is not None and plan.cov is not None:
                 fast.covariate_shares(plan.cov, targets)
             else:
@@ -73,14 +91,18 @@ def phases(setup: ProjectionSetup, error: ErrorModel, accel: str, blocks: int = 
                     for i, bk in enumerate(plan.buckets):
                         eng._kernel_shares(plan, bk, src, ws.x[i][:n], ws.total[i][:n])
             t2 = time.perf_counter()
-            # The whole batch, as run_blocks does it.
+            # The whole batch, as run_blocks does it (numba: its own variates, by counter).
             totals = np.zeros((n, len(setup.parties)), np.intp)
-            if fast is not None and plan.cov is not None:
-                targets, region, z_seat = eng.apply_errors(plan, z)
-                fast.fused_covariate(flat, plan.cov, targets, z_seat, region, wins, share_q, totals, scratch)
-            elif fast is not None:
-                src, region, z_seat = eng._prelude(setup, plan, z, ws)
-                fast.fused(flat, plan.mode, src, z_seat, region, wins, share_q, totals)
+            if fast is not None:
+                counted = fast.Counted(keys, sim0, used, seat0)
+                counter_normals.fill(keys, sim0, used, 0, z[:, :seat0])
+                if plan.cov is not None:
+                    targets, region, _ = eng.apply_errors(plan, z)
+                    fast.fused_covariate(flat, plan.cov, targets, None, region, wins, share_q, totals, scratch,
+                                         counted)
+                else:
+                    src, region, _ = eng._prelude(setup, plan, z, ws)
+                    fast.fused(flat, plan.mode, src, None, region, wins, share_q, totals, counted)
             else:
                 for i, x in enumerate(eng.simulate_compact(setup, plan, z, ws)):
                     key = kernels.slot_winners(x, plan.buckets[i], ws.slot[i][:n], ws.total[i][:n], ws.gain[i][:n])
@@ -92,8 +114,10 @@ def phases(setup: ProjectionSetup, error: ErrorModel, accel: str, blocks: int = 
                 out["kernel"] += t2 - t1
                 out["whole"] += t3 - t2
                 n_total += n
+    # numba's whole batch computes its variates too: the rest is what remains beyond them and the kernel.
+    rest = out["whole"] - out["kernel"] - (out["draw"] if fast is not None else 0.0)
     return {"draw": out["draw"] / n_total, "kernel": out["kernel"] / n_total,
-            "noise+count": max(out["whole"] - out["kernel"], 0.0) / n_total}
+            "noise+count": max(rest, 0.0) / n_total}
 
 
 def main() -> None:

@@ -104,11 +104,32 @@ def test_numba_covariate_same_bytes_whatever_chunks_and_workers(cov: ProjectionS
                                                        accel="numba").win_counts)
 
 
-def test_numba_covariate_agrees_with_numpy_path(cov: ProjectionSetup, error: ErrorModel) -> None:
+def test_numba_covariate_agrees_with_numpy_path_on_the_same_variates(cov: ProjectionSetup, error: ErrorModel) -> None:
     need("numba")
+    from seatcast.simulate.engine import run_blocks
+
     n = 600
-    fast = simulate(cov, n_sims=n, seed=4, error=error, accel="numba")
-    slow = simulate(cov, n_sims=n, seed=4, error=error)
+    plan = make_plan(cov, error, 4, compiled=True)
+    fast = run_blocks(cov, plan, (), [0], n, 64, "numba", draws="stream")
+    slow = run_blocks(cov, make_plan(cov, error, 4), (), [0], n, 32, "numpy")
     # Same variates, kernels equal to float32 rounding: a seat may flip only on a near-exact tie.
     assert np.abs(fast.win_counts - slow.win_counts).sum() <= 2 * 2
     np.testing.assert_allclose(fast.share_q, slow.share_q, rtol=0, atol=n * 2**24 * 4e-6)
+
+
+def test_numba_covariate_forecast_agrees_with_numpy_within_monte_carlo_error(cov: ProjectionSetup,
+                                                                              error: ErrorModel) -> None:
+    """The two engines draw different variates of the same distribution: their forecasts agree statistically."""
+    need("numba")
+    n = 4000
+    fast = simulate(cov, n_sims=n, seed=5, error=error, accel="numba")
+    slow = simulate(cov, n_sims=n, seed=5, error=error)
+    seats = np.arange(fast.n_seats + 1)
+    for j, party in enumerate(cov.parties):
+        mf, ms = (fast.seat_hist[j] @ seats) / n, (slow.seat_hist[j] @ seats) / n
+        sd = np.sqrt(max((fast.seat_hist[j] @ seats**2) / n - mf**2, (slow.seat_hist[j] @ seats**2) / n - ms**2))
+        assert abs(mf - ms) <= 5 * sd * np.sqrt(2 / n) + 0.5, party  # seat totals: means within Monte Carlo error
+    p_fast, p_slow = fast.win_counts / n, slow.win_counts / n
+    se = np.sqrt((p_fast * (1 - p_fast) + p_slow * (1 - p_slow)) / n)
+    assert (np.abs(p_fast - p_slow) <= 5 * se + 2 / n).mean() > 0.999  # per seat and party
+    np.testing.assert_allclose(fast.share_q / n / 2**24, slow.share_q / n / 2**24, rtol=0, atol=0.01)

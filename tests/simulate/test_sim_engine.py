@@ -194,13 +194,47 @@ def test_tally_histogram_adds_up(setup: ProjectionSetup, error: ErrorModel) -> N
     assert r.hung + int(r.majority.sum()) == 100
 
 
+def same_tally(a: kernels.Tally, b: kernels.Tally) -> None:
+    for name in ("win_counts", "seat_hist", "majority", "largest", "share_q"):
+        np.testing.assert_array_equal(getattr(a, name), getattr(b, name), err_msg=name)
+    assert (a.n, a.hung) == (b.n, b.hung)
+
+
 @pytest.mark.parametrize("model", ["uns", "proportional", "transition"])
-def test_numba_path_equals_numpy_bit_for_bit(store: Store, error: ErrorModel, model: str) -> None:
+def test_numba_kernels_equal_numpy_bit_for_bit_on_the_same_variates(store: Store, error: ErrorModel,
+                                                                    model: str) -> None:
+    """Given numpy's own variates (``draws="stream"``), the fused loop gives the numpy path's bytes."""
+    need("numba")
+    from seatcast.simulate.engine import make_plan, run_blocks
+
+    st_ = prepare(store.load("ge2019n24"), {"lab": 40, "con": 24, "ld": 12, "ruk": 15, "green": 7}, model=model)
+    plan = make_plan(st_, error, 9, compiled=True)
+    n = BLOCK + 70
+    same_tally(run_blocks(st_, plan, (), [0, 1], n, 64, "numba", draws="stream"),
+               run_blocks(st_, plan, (), [0, 1], n, 64, "numpy"))
+
+
+@pytest.mark.parametrize("model", ["uns", "transition"])
+def test_numba_path_same_bytes_whatever_chunks_and_workers(store: Store, error: ErrorModel, model: str) -> None:
+    """The compiled path draws by counter: simulation i's variates depend on the seed and i only."""
     need("numba")
     st_ = prepare(store.load("ge2019n24"), {"lab": 40, "con": 24, "ld": 12, "ruk": 15, "green": 7}, model=model)
     n = BLOCK + 70
-    same(simulate(st_, n_sims=n, seed=9, error=error, accel="numba", chunk_size=300),
-         simulate(st_, n_sims=n, seed=9, error=error))
+    one = simulate(st_, n_sims=n, seed=9, error=error, accel="numba")
+    same(one, simulate(st_, n_sims=n, seed=9, error=error, accel="numba", chunk_size=300))
+    same(one, simulate(st_, n_sims=n, seed=9, error=error, accel="numba", chunk_size=BLOCK, workers=2))
+    assert not np.array_equal(one.win_counts, simulate(st_, n_sims=n, seed=10, error=error,
+                                                       accel="numba").win_counts)
+
+
+def test_draws_are_checked(setup: ProjectionSetup, error: ErrorModel) -> None:
+    from seatcast.simulate.engine import make_plan, run_blocks
+
+    plan = make_plan(setup, error, 1)
+    with pytest.raises(ValueError, match="draws"):
+        run_blocks(setup, plan, (), [0], 10, 10, "numpy", draws="quasi")
+    with pytest.raises(ValueError, match="compiled path"):
+        run_blocks(setup, plan, (), [0], 10, 10, "numpy", draws="counter")
 
 
 def test_accel_setting_is_checked(setup: ProjectionSetup, error: ErrorModel, monkeypatch: pytest.MonkeyPatch) -> None:

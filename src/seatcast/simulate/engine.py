@@ -1,7 +1,10 @@
 """The Monte Carlo engine: chunks, seeds, local worker processes and Dask.
 
 Randomness comes in fixed blocks of :data:`BLOCK` simulations: block *k* draws from child *k*
-of ``SeedSequence(seed)`` (``spawn_key=(k,)``), one row of variates per simulation. A task is a
+of ``SeedSequence(seed)`` (``spawn_key=(k,)``), one row of variates per simulation. The compiled
+path (``accel="numba"``) computes the same layout of variates by counter instead (variate *j* of
+simulation *i* is number ``i * width + j``, :mod:`.counter_normals`), inside its loops: other
+numbers of the same distribution, and just as independent of how the work is cut. A task is a
 run of consecutive blocks (``chunk_size // BLOCK`` of them); within a block, simulations are
 computed in batches of at most :data:`INNER` (small enough to stay in cache, so memory does not
 grow with ``n_sims``). Every accumulator is an integer (:class:`~.kernels.Tally`), so tallies
@@ -277,28 +280,48 @@ def simulate_shares(setup: ProjectionSetup, plan: Plan, z: npt.NDArray[np.float3
 
 
 def run_blocks(setup: ProjectionSetup, plan: Plan, steps: Sequence[Step], blocks: Sequence[int], n_sims: int,
-               batch: int, accel: str = "numpy") -> kernels.Tally:
-    """Simulate the given blocks and tally them (the unit of work of a worker)."""
+               batch: int, accel: str = "numpy", draws: str | None = None) -> kernels.Tally:
+    """Simulate the given blocks and tally them (the unit of work of a worker).
+
+    ``draws``: where the variates come from. ``"stream"`` is the numpy path's (each block's PCG64
+    stream, Box-Muller); ``"counter"`` (the compiled path's default) computes them by counter where
+    they are used (:mod:`.counter_normals`). The compiled path given ``"stream"`` gives the numpy
+    path's bytes (the tests hold the two kernels to that).
+    """
     s_n, p = setup.frame.n_seats, len(setup.parties)
     ws = Workspace(plan, batch)
     compact = kernels.CompactTally(plan.buckets, s_n, p)
     total = compact.head
     fast: Any = None
+    if draws not in (None, "stream", "counter"):
+        raise ValueError(f"draws must be 'stream' or 'counter', not {draws!r}")
+    counted = False
     if accel == "numba" and not steps:
         from seatcast.simulate import accel as fast
+        from seatcast.simulate import counter_normals
 
         flat = fast.flatten(plan.buckets, plan.mode)
         scratch = fast.cov_scratch(plan.cov) if plan.cov is not None else None
         wins = np.zeros(plan.layout.n_pairs, np.int64)
         share_q = np.zeros(plan.layout.n_pairs, np.int64)
+        counted = draws != "stream"
+        keys = counter_normals.run_keys(plan.entropy)
+        used = plan.layout.used
+        seat0 = used - plan.layout.n_pairs  # the seat variates are computed in the compiled loops
+    elif draws == "counter":
+        raise ValueError("draws='counter' needs the compiled path (accel='numba', no scenario steps)")
     for b in blocks:
         n_block = min(BLOCK, n_sims - b * BLOCK)
-        rng = block_rng(plan.entropy, b)
+        rng = None if counted else block_rng(plan.entropy, b)
         step_rng = block_rng(plan.entropy, b, 1) if steps else None
         done = 0
         while done < n_block:
             n = min(batch, n_block - done)
-            z = kernels.normals(rng, ws.z[:n], ws.half)
+            if rng is not None:
+                z = kernels.normals(rng, ws.z[:n], ws.half)
+            else:  # the compiled path: variates by counter, simulation (b * BLOCK + done + i)'s row
+                z = ws.z[:n]
+                counter_normals.fill(keys, b * BLOCK + done, used, 0, z[:, :seat0])
             seat_totals = np.zeros((n, p), np.intp)
             if steps:
                 shares = simulate_shares(setup, plan, z, ws)
@@ -307,11 +330,13 @@ def run_blocks(setup: ProjectionSetup, plan: Plan, steps: Sequence[Step], blocks
                 total += kernels.tally(shares, kernels.winners(shares, plan.oth_col), p)
             elif fast is not None and plan.cov is not None:
                 targets, region, z_seat = apply_errors(plan, z)
-                fast.fused_covariate(flat, plan.cov, targets, z_seat, region, wins, share_q, seat_totals, scratch)
+                fast.fused_covariate(flat, plan.cov, targets, z_seat, region, wins, share_q, seat_totals, scratch,
+                                     fast.Counted(keys, b * BLOCK + done, used, seat0) if counted else None)
                 total.add_totals(seat_totals)
             elif fast is not None:
                 src, region, z_seat = _prelude(setup, plan, z, ws)
-                fast.fused(flat, plan.mode, src, z_seat, region, wins, share_q, seat_totals)
+                fast.fused(flat, plan.mode, src, z_seat, region, wins, share_q, seat_totals,
+                           fast.Counted(keys, b * BLOCK + done, used, seat0) if counted else None)
                 total.add_totals(seat_totals)
             else:
                 for i, x in enumerate(simulate_compact(setup, plan, z, ws)):
