@@ -69,3 +69,29 @@ def test_bounded_submission_keeps_a_window_of_tasks() -> None:
     rounds = list(engine._bounded(iter([range(i, i + 1) for i in range(7)]), 3, lambda t: t[0]))
     assert rounds == [[0, 1, 2], [3, 4, 5], [6]]
     assert np.array_equal(np.concatenate(rounds), np.arange(7))
+
+
+def test_sliding_submission_refills_as_each_task_finishes() -> None:
+    """Task 0 can only finish once task 2 has started: a window refilled per round would never start it."""
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    started_2 = threading.Event()
+    in_flight: list[int] = []
+    most = 0
+
+    def work(t: range) -> int:
+        nonlocal most
+        in_flight.append(t[0])
+        most = max(most, len(in_flight))
+        if t[0] == 2:
+            started_2.set()
+        if t[0] == 0:
+            assert started_2.wait(10), "task 2 was not started while task 0 ran"
+        in_flight.remove(t[0])
+        return t[0]
+
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        done = list(engine._sliding(iter([range(i, i + 1) for i in range(6)]), 2, lambda t: pool.submit(work, t)))
+    assert sorted(done) == list(range(6))
+    assert most <= 2
