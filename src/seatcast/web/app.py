@@ -306,14 +306,17 @@ class Dashboard:
             return self.project_json(req)
         key = req.base.strip()
         known = self._bases.get(key)
-        if req.steps or self.accel != "numba" or known is None or known[0] != self.store.generation(key):
+        if req.steps or self.accel != "numba" or known is None:
+            return None
+        stamp = self.store.generation(key)
+        if known[0] != stamp:
             return None
         try:
-            return self.project_json(req, bind=False)
+            return self.project_json(req, bind=False, stamp=stamp)
         except NotBound:
             return None
 
-    def project_json(self, req: s.ProjectRequest, *, bind: bool = True) -> bytes:
+    def project_json(self, req: s.ProjectRequest, *, bind: bool = True, stamp: str | None = None) -> bytes:
         """:meth:`project` encoded as compact JSON, kept for the last few hundred requests.
 
         Encoding 650 rows of shares costs as much as projecting them, so the cache holds the
@@ -321,7 +324,8 @@ class Dashboard:
         is kept with the base's store stamp: after a re-import it is stale and made again.
         """
         key = req.model_dump_json()
-        stamp = self.store.generation(req.base.strip())
+        if stamp is None:
+            stamp = self.store.generation(req.base.strip())
         hit = self._answers.get(key)
         if hit is not None and hit[0] == stamp:
             return bytes(hit[1])
