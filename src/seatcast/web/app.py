@@ -1,14 +1,18 @@
 """The FastAPI app behind ``seatcast serve``: a JSON API over the store, projections and forecasts.
 
 Everything the page shows comes from these endpoints, so the page stays a thin view and the
-numbers are the ones the CLI and the Python API give. Two choices keep the swingometer fast
+numbers are the ones the CLI and the Python API give. These choices keep the swingometer fast
 (a slider move must redraw the map in well under 200 ms):
 
 * each base election's :class:`~seatcast.data.frame.ShareFrame` and GB baseline are built once
-  and kept; :func:`seatcast.projection.prepare` then takes a couple of milliseconds;
+  and kept; :func:`seatcast.projection.prepare` then takes well under a millisecond;
 * the projection is sent as arrays (party columns, one winner and one share row per seat)
   rather than one dict per seat, and the last few hundred answers are kept, keyed by the
-  request, since a slider dragged back and forth asks the same questions again.
+  request, since a slider dragged back and forth asks the same questions again;
+* with numba installed, a fitted model already bound to the request's seats is projected by
+  its compiled point path (``ProjectionSetup.run(compiled=True)``, about a millisecond in all)
+  on the event loop itself (:meth:`Dashboard.quick_json`): handing each request to a thread
+  would cost as much again. ``seatcast serve --workers N`` adds processes (each its own GIL).
 
 The default model is ``auto``, as on the CLI and in the Python API (the covariate model on a
 bundled UK base), so the page and ``POST /api/project`` give the numbers ``seatcast project``
