@@ -31,7 +31,7 @@ import threading
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
-from functools import cached_property
+from functools import cache, cached_property
 from typing import Any
 
 import numpy as np
@@ -58,6 +58,10 @@ SUM_TOLERANCE = 0.02
 #: Shares adding up to this many percent or less were almost surely typed as fractions (0.34 for
 #: 34%): the projection would read them as a near-empty vote and hand the rest to the others.
 FRACTION_TOTAL = 1.5
+
+
+class NotBound(Exception):
+    """``prepare(..., bind=False)``: the model is not yet bound to these seats (binding takes a fifth of a second)."""
 
 
 def resolve_model(name: str, base: Election) -> str:
@@ -154,13 +158,28 @@ class ProjectionSetup:
         """Restore a pickled setup (frozen dataclass: set fields directly)."""
         self.__dict__.update(state)
 
-    def run(self, target: npt.NDArray[np.floating] | None = None) -> npt.NDArray[np.floating]:
-        """Seat shares ``[..., seats, parties]`` for group targets ``[..., groups, parties]``."""
+    def run(self, target: npt.NDArray[np.floating] | None = None, *,
+            compiled: bool = False) -> npt.NDArray[np.floating]:
+        """Seat shares ``[..., seats, parties]`` for group targets ``[..., groups, parties]``.
+
+        With ``compiled``, one target ``[groups, parties]`` is projected by the kernel's compiled
+        point path (its ``compiled_point`` method: the covariate kernel has one) when numba is
+        installed: the same numbers to about 1e-12, in a few hundredths of the time. The web
+        server asks for it; the command line does not (importing numba would slow every run).
+        Otherwise, and whenever the kernel declines, the kernel itself runs.
+        """
         t = self.target if target is None else target
         kernel = self.kernel or self.model.kernel
-        modelled = kernel(self.ctx, t)
+        modelled = None
+        point = getattr(kernel, "compiled_point", None) if compiled and t.ndim == 2 else None
+        if point is not None and _has_numba():
+            modelled = point(self.ctx, t)
+        if modelled is None:
+            modelled = kernel(self.ctx, t)
         lead = modelled.shape[:-2]
-        out = np.broadcast_to(self.frame.shares.astype(modelled.dtype), (*lead, *self.frame.shares.shape)).copy()
+        out = self.frame.shares.astype(modelled.dtype)  # a copy
+        if lead:
+            out = np.broadcast_to(out, (*lead, *out.shape)).copy()
         out[..., self.modelled, :] = modelled
         return out
 
@@ -283,8 +302,23 @@ class _Structure:
     regional: dict[str, str]
     stands: npt.NDArray[np.bool_]
     notes: tuple[str, ...]
-    prepared: dict[bytes, tuple[FloatArray, SwingContext, str | None]] = field(default_factory=dict)
+    absent: tuple[int, ...]  # columns of parties with no votes anywhere at the base (brand-new)
+    prepared: dict[bytes, _Prepared] = field(default_factory=dict)
     kernels: dict[tuple[Any, ...], Kernel] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, eq=False)
+class _Prepared:
+    """A prepared base of a structure (who stands where, newcomers' shares) and what follows from it alone.
+
+    Kept with the structure, keyed by the seats that growing parties add, so a slider move
+    that keeps them (nearly every move) reuses the frame and the GB base shares as they are.
+    """
+
+    ctx: SwingContext
+    note: str | None
+    frame: ShareFrame  # the structure's frame with the prepared shares in the modelled seats
+    gb: FloatArray  # [parties] vote-weighted prepared shares over the modelled seats
 
 
 #: How many structures (and prepared bases per structure) an election keeps.
@@ -383,6 +417,7 @@ def _structure(base: Election, frame: ShareFrame | None, named: set[str], reques
         weights=weights, raw=raw, raw_nat=raw_nat, raw_gb=weights @ raw / weights.sum(),
         held_weight=float(w_held.sum()), held_votes=(w_held @ base_shares[held_gb]) if held_gb.any() else None,
         regional=_regional_groups(raw, group, parties, groups), stands=stands, notes=tuple(notes),
+        absent=tuple(int(j) for j in np.flatnonzero(~raw.any(axis=0))),
     )
     if standing is None:
         _remember(cache, key, (source, out), kind="structure")
@@ -400,11 +435,15 @@ def prepare(
     as_of: str | date | None = None,
     store: Any = None,
     fits: FitSource | None = None,
+    bind: bool = True,
 ) -> ProjectionSetup:
     """Set a projection up; ``national``/``nations`` are percentages (see the module docstring).
 
     ``fits`` supplies the fitted parameters of a model that needs them (the covariate model):
     the API passes one that loads the stored fit (:func:`seatcast.fit.registry.source`).
+    Without ``bind``, a model with a factory whose kernel is not yet bound to these seats (and
+    cached) raises :class:`NotBound` instead of binding it: the web server prepares slider
+    requests on its event loop that way, and sends the few that must bind to a thread.
     """
     if isinstance(as_of, date):  # an Election's date: the context keeps ISO text
         as_of = as_of.isoformat()
@@ -446,7 +485,7 @@ def prepare(
     # Keyed by the seats the expansion adds, not by which parties were flagged: a party flagged
     # where it already stands everywhere (the SNP in Scotland) changes nothing, and keying on the
     # flag would bind the model again (a fifth of a second) for the same prepared base.
-    new_parties = tuple(float(prelim_target[j]) for j in range(len(parties)) if not st.raw[:, j].any())
+    new_parties = tuple(float(prelim_target[j]) for j in st.absent)
     added = expand[st.group] & ~st.stands
     pkey = np.packbits(added).tobytes() + np.asarray(new_parties).tobytes()
     if pkey not in st.prepared:
@@ -454,45 +493,51 @@ def prepare(
         stands[:, col[OTHER]] |= ~stands.any(axis=1)
         prepared = _prepare_base(st.raw, stands, st.group, st.weights, prelim_target, parties)
         n_new = int(((st.raw == 0) & stands).sum())
-        note = f"newcomers given a base share in {n_new} seat-party pairs" if n_new else None
-        ctx = SwingContext(base=prepared, group=st.group, weights=st.weights, stands=stands,
-                           n_groups=len(st.groups))
-        _remember(st.prepared, pkey, (prepared, ctx, note))
-    prepared, ctx, note = st.prepared[pkey]
-    notes = (*st.notes, note) if note else st.notes
-    prepared_gb = st.weights @ prepared / st.weights.sum()
+        full = st.frame.shares.copy()
+        full[st.modelled] = prepared
+        _remember(st.prepared, pkey, _Prepared(
+            ctx=SwingContext(base=prepared, group=st.group, weights=st.weights, stands=stands,
+                             n_groups=len(st.groups)),
+            note=f"newcomers given a base share in {n_new} seat-party pairs" if n_new else None,
+            frame=replace(st.frame, shares=full), gb=st.weights @ prepared / st.weights.sum()))
+    pre = st.prepared[pkey]
+    ctx = pre.ctx
+    notes = (*st.notes, pre.note) if pre.note else st.notes
     # Parties nobody named share the remainder as they stand now, not as they stood at the base.
-    national_target = complete_target(given, prepared_gb, parties) if given else prepared_gb
+    national_target = complete_target(given, pre.gb, parties) if given else pre.gb.copy()
     target = _group_targets(ctx, swing.conversion, national_target if given else None, given_nations, st.groups,
                             parties, st.regional)
-    full = st.frame.shares.copy()
-    full[st.modelled] = prepared
-    setup = ProjectionSetup(
-        frame=replace(st.frame, shares=full), model=swing, modelled=st.modelled, groups=st.groups, ctx=ctx,
-        target=target, national_target=national_target, base_winners=st.base_winners, notes=notes,
-        kernel=swing.kernel,
-        context={"base": base, "as_of": as_of, "store": store, "standing": standing, "fits": fits},
-    )
+    # A bound kernel is looked up before the setup is made: a slider move finds it (one setup, not two).
+    fitted, bound = None, None
+    kkey: tuple[Any, ...] = ()
     if swing.factory is not None:
-        fitted = None
         if swing.fitted_kind is not None:
             if fits is None:
                 raise InputError(f"the {swing.name} model needs fitted parameters: call it through seatcast.api "
                                  "(or pass fits=seatcast.fit.registry.source(store))")
             fitted = fits(swing.fitted_kind, date.fromisoformat(as_of) if as_of else None, dict(swing.fit_options))
         kkey = (swing.name, swing.factory, pkey, as_of, id(store), fitted.id if fitted is not None else None)
-        kernel = st.kernels.get(kkey) if standing is None else None
-        if kernel is None and standing is None:
+        bound = st.kernels.get(kkey) if standing is None else None
+    setup = ProjectionSetup(
+        frame=pre.frame, model=swing, modelled=st.modelled, groups=st.groups, ctx=ctx,
+        target=target, national_target=national_target, base_winners=st.base_winners, notes=notes,
+        kernel=bound if bound is not None else swing.kernel,
+        context={"base": base, "as_of": as_of, "store": store, "standing": standing, "fits": fits},
+    )
+    if swing.factory is not None and bound is None:
+        if not bind:
+            raise NotBound(f"{swing.name} is not bound to these seats yet")
+        if standing is None:
             # One thread binds, the others wait for its kernel: under load, many requests miss
             # the same key at once, and binding it once each would only fight over the GIL.
             with _BIND_LOCK:
-                kernel = st.kernels.get(kkey)
-                if kernel is None:
-                    kernel = swing.factory(setup, fitted)
-                    _remember(st.kernels, kkey, kernel)
-        elif kernel is None:
-            kernel = swing.factory(setup, fitted)
-        setup = replace(setup, kernel=kernel)
+                bound = st.kernels.get(kkey)
+                if bound is None:
+                    bound = swing.factory(setup, fitted)
+                    _remember(st.kernels, kkey, bound)
+        else:
+            bound = swing.factory(setup, fitted)
+        setup = replace(setup, kernel=bound)
     return setup
 
 
@@ -518,6 +563,14 @@ def project(
 
 
 # ---- helpers ---------------------------------------------------------------------------
+
+@cache
+def _has_numba() -> bool:
+    """Whether numba can be imported (looked up once: the compiled point path needs it)."""
+    from seatcast.extras import has_module
+
+    return has_module("numba")
+
 
 def _nation_name(name: str, base: Election) -> str:
     for n in base.nations:

@@ -16,6 +16,7 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from functools import cached_property
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
@@ -53,9 +54,9 @@ class FittedModel:
     options: Mapping[str, Any] = field(default_factory=dict)
     created_at: str = ""  # ISO timestamp (UTC)
 
-    @property
+    @cached_property
     def id(self) -> str:
-        """Short hash of kind, as-of date, fingerprint, version and options."""
+        """Short hash of kind, as-of date, fingerprint, version and options (hashed once: the value is frozen)."""
         return fitted_id(self.kind, self.as_of, self.fingerprint, self.version, self.options)
 
     def to_dict(self) -> dict[str, Any]:

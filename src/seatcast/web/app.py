@@ -1,14 +1,18 @@
 """The FastAPI app behind ``seatcast serve``: a JSON API over the store, projections and forecasts.
 
 Everything the page shows comes from these endpoints, so the page stays a thin view and the
-numbers are the ones the CLI and the Python API give. Two choices keep the swingometer fast
+numbers are the ones the CLI and the Python API give. These choices keep the swingometer fast
 (a slider move must redraw the map in well under 200 ms):
 
 * each base election's :class:`~seatcast.data.frame.ShareFrame` and GB baseline are built once
-  and kept; :func:`seatcast.projection.prepare` then takes a couple of milliseconds;
+  and kept; :func:`seatcast.projection.prepare` then takes well under a millisecond;
 * the projection is sent as arrays (party columns, one winner and one share row per seat)
   rather than one dict per seat, and the last few hundred answers are kept, keyed by the
-  request, since a slider dragged back and forth asks the same questions again.
+  request, since a slider dragged back and forth asks the same questions again;
+* with numba installed, a fitted model already bound to the request's seats is projected by
+  its compiled point path (``ProjectionSetup.run(compiled=True)``, about a millisecond in all)
+  on the event loop itself (:meth:`Dashboard.quick_json`): handing each request to a thread
+  would cost as much again. ``seatcast serve --workers N`` adds processes (each its own GIL).
 
 The default model is ``auto``, as on the CLI and in the Python API (the covariate model on a
 bundled UK base), so the page and ``POST /api/project`` give the numbers ``seatcast project``
@@ -69,6 +73,8 @@ if TYPE_CHECKING:
 DEFAULT_MAX_SIMS = 200_000
 #: Projection answers kept in memory (keyed by the request body).
 CACHE_SIZE = 512
+#: Bases whose seat ids and names are kept encoded as JSON (each answer from a base repeats them).
+CACHE_BASES = 16
 #: A party gets a slider when its GB share at the base is at least this (percent).
 SLIDER_MIN_SHARE = 1.0
 #: Models whose projection takes a few milliseconds (others, fitted on past elections, take longer).
@@ -153,6 +159,7 @@ class Dashboard:
         self._bases: dict[str, tuple[str, _Base]] = {}  # by election id: (its store stamp, the base)
         self._lock = threading.Lock()
         self._answers = _LRU(CACHE_SIZE)
+        self._encodings: dict[int, tuple[tuple[str, ...], bytes]] = {}  # see _encoded
 
     # ---- elections ----------------------------------------------------------------------
     def election(self, election_id: str) -> Election:
@@ -171,10 +178,10 @@ class Dashboard:
             for i in infos
         ]
 
-    def base(self, election_id: str) -> _Base:
-        """The cached frame and GB baseline of a base election."""
+    def base(self, election_id: str, stamp: str | None = None) -> _Base:
+        """The cached frame and GB baseline of a base election (``stamp``: its store stamp, if just read)."""
         key = election_id.strip()
-        stamp = self.store.generation(key)
+        stamp = self.store.generation(key) if stamp is None else stamp
         got = self._bases.get(key)
         if got is not None and got[0] == stamp:
             return got[1]
@@ -199,18 +206,30 @@ class Dashboard:
             return self._bases[key][1]
 
     # ---- projections --------------------------------------------------------------------
-    def setup(self, req: s.ProjectRequest) -> ProjectionSetup:
-        """Prepare a projection from a request (the base's frame is reused)."""
+    def setup(self, req: s.ProjectRequest, base: _Base | None = None, *, bind: bool = True) -> ProjectionSetup:
+        """Prepare a projection from a request (the base's frame is reused).
+
+        ``bind=False``: raise :class:`~seatcast.projection.NotBound` rather than bind a model (see
+        :func:`~seatcast.projection.prepare`).
+        """
         from seatcast.projection import prepare
 
-        b = self.base(req.base)
+        b = self.base(req.base) if base is None else base
         return prepare(b.election, req.shares, model=req.model, nations=req.nations, frame=b.frame,
-                       store=self.store, fits=self.fits)
+                       store=self.store, fits=self.fits, bind=bind)
 
     def project(self, req: s.ProjectRequest) -> dict[str, Any]:
         """The point projection of a request, as :class:`~seatcast.web.schemas.ProjectOut` fields."""
-        setup = self.setup(req)
-        shares = np.asarray(setup.run(), dtype=np.float64)
+        out = self._project(req)
+        out["seat_ids"], out["names"] = list(out["seat_ids"]), list(out["names"])
+        return out
+
+    def _project(self, req: s.ProjectRequest, stamp: str | None = None, *, bind: bool = True) -> dict[str, Any]:
+        """:meth:`project` with the frame's own ``seat_ids`` and ``names`` tuples (``stamp``: the base's, if read)."""
+        b = self.base(req.base, stamp)
+        setup = self.setup(req, b, bind=bind)
+        # With numba (the forecasts' engine), the compiled point path: the numpy kernel's numbers.
+        shares = np.asarray(setup.run(compiled=self.accel == "numba"), dtype=np.float64)
         records: list[dict[str, Any]] = []
         if req.steps:
             steps = build_steps(s.step_dicts(req.steps), setup)
@@ -228,15 +247,15 @@ class Dashboard:
         out = {
             "base": f.election_id,
             "model": setup.model.name,
-            "boundaries": boundaries_for(self.base(req.base).election.boundaries),
+            "boundaries": boundaries_for(b.election.boundaries),
             "parties": list(parties),
             "seats_predicted": {parties[j]: int(counts[j]) for j in order},
             "national_target": {p: round(float(v), 6) for p, v in zip(parties, setup.national_target, strict=True)
                                 if v > 0},
             "notes": list(setup.notes),
             "steps": records,
-            "seat_ids": list(f.seat_ids),
-            "names": list(f.names),
+            "seat_ids": f.seat_ids,  # the frame's tuples: project_json encodes them once per base
+            "names": f.names,
             "winners": np.asarray(parties)[won].tolist(),
             "shares": np.round(shares, 4),  # an array: encode_json writes it without a list copy
         }
@@ -275,7 +294,33 @@ class Dashboard:
         """Whether a projection takes milliseconds: a plain swing model on a base already prepared."""
         return not req.steps and req.model.strip().lower() in QUICK_MODELS and req.base.strip() in self._bases
 
-    def project_json(self, req: s.ProjectRequest) -> bytes:
+    def quick_json(self, req: s.ProjectRequest) -> bytes | None:
+        """:meth:`project_json` when it takes about a millisecond, else None (the caller runs it in a thread).
+
+        Quick: a plain swing model on a base already prepared (:meth:`is_quick`), or, with the
+        compiled engine, any model already bound to the request's seats on a base whose data
+        has not changed since it was prepared (a fitted model's slider move: the compiled point
+        path). What is not, is left for a thread: the first look at a base, scenario steps,
+        binding a model to seats that a growing party changed (a fifth of a second), the
+        numpy kernel of a fitted model (milliseconds), a re-imported base (its fit may be redone).
+        """
+        from seatcast.projection import NotBound
+
+        if self.is_quick(req):
+            return self.project_json(req)
+        key = req.base.strip()
+        known = self._bases.get(key)
+        if req.steps or self.accel != "numba" or known is None:
+            return None
+        stamp = self.store.generation(key)
+        if known[0] != stamp:
+            return None
+        try:
+            return self.project_json(req, bind=False, stamp=stamp)
+        except NotBound:
+            return None
+
+    def project_json(self, req: s.ProjectRequest, *, bind: bool = True, stamp: str | None = None) -> bytes:
         """:meth:`project` encoded as compact JSON, kept for the last few hundred requests.
 
         Encoding 650 rows of shares costs as much as projecting them, so the cache holds the
@@ -283,12 +328,32 @@ class Dashboard:
         is kept with the base's store stamp: after a re-import it is stale and made again.
         """
         key = req.model_dump_json()
-        stamp = self.store.generation(req.base.strip())
+        if stamp is None:
+            stamp = self.store.generation(req.base.strip())
         hit = self._answers.get(key)
         if hit is not None and hit[0] == stamp:
             return bytes(hit[1])
-        out = encode_json(self.project(req))
+        answer = self._project(req, stamp, bind=bind)
+        seat_ids, names = answer.pop("seat_ids"), answer.pop("names")
+        winners, shares = answer.pop("winners"), answer.pop("shares")
+        # The seats' ids and names are the same in every answer from a base: encoded once (the
+        # keys stay in ProjectOut's order, so the bytes are those of encode_json(project(req))).
+        out = b"".join((encode_json(answer)[:-1], b',"seat_ids":', self._encoded(seat_ids), b',"names":',
+                        self._encoded(names), b',"winners":', encode_json(winners), b',"shares":',
+                        encode_json(shares), b"}"))
         self._answers.put(key, (stamp, out))
+        return out
+
+    def _encoded(self, strings: tuple[str, ...]) -> bytes:
+        """A frame's seat ids (or names) as JSON, encoded once per frame (the tuple itself is the key)."""
+        hit = self._encodings.get(id(strings))
+        if hit is not None and hit[0] is strings:
+            return hit[1]
+        out = encode_json(list(strings))
+        with self._lock:
+            if len(self._encodings) >= 2 * CACHE_BASES:
+                self._encodings.pop(next(iter(self._encodings)))
+            self._encodings[id(strings)] = (strings, out)
         return out
 
     def check_forecast(self, req: s.ForecastRequest) -> None:
@@ -450,10 +515,13 @@ def create_app(db: str | Path | None = None, max_sims: int | None = None, *, war
     ``max_sims`` caps simulations per forecast request (default ``$SEATCAST_MAX_SIMS`` or
     200 000). With ``warm``, starting the app (its lifespan) loads the default model's stored fit
     and binds it (:meth:`Dashboard.warm`) before the first request is accepted.
-    ``host`` (the address served on) and ``allowed_hosts`` are the ``Host`` names accepted
-    besides loopback; ``max_body`` (bytes, ``$SEATCAST_MAX_BODY``, 256 KB), ``max_forecasts``
-    (at once, ``$SEATCAST_MAX_FORECASTS``, 2) and ``forecast_seconds`` (each,
-    ``$SEATCAST_FORECAST_SECONDS``, 60) are the other limits (:mod:`.guards`, :mod:`.workers`).
+    ``host`` (the address served on, ``$SEATCAST_HOST``) and ``allowed_hosts`` (``$SEATCAST_ALLOWED_HOSTS``,
+    comma-separated) are the ``Host`` names accepted besides loopback; ``max_body`` (bytes,
+    ``$SEATCAST_MAX_BODY``, 256 KB), ``max_forecasts`` (at once in this process,
+    ``$SEATCAST_MAX_FORECASTS``, 2) and ``forecast_seconds`` (each, ``$SEATCAST_FORECAST_SECONDS``, 60)
+    are the other limits (:mod:`.guards`, :mod:`.workers`). Every option has its environment
+    variable because ``seatcast serve --workers N`` starts N processes that each call this
+    factory with no arguments (uvicorn imports it by name).
     """
     from contextlib import asynccontextmanager
 
@@ -478,6 +546,10 @@ def create_app(db: str | Path | None = None, max_sims: int | None = None, *, war
         env_positive("SEATCAST_FORECAST_SECONDS", DEFAULT_FORECAST_SECONDS, integer=False)
         if forecast_seconds is None else float(forecast_seconds))
     dash = Dashboard(open_store(db), max_sims=cap)
+    if host is None:
+        host = os.environ.get("SEATCAST_HOST", "").strip() or None
+    if not allowed_hosts:
+        allowed_hosts = [h.strip() for h in os.environ.get("SEATCAST_ALLOWED_HOSTS", "").split(",") if h.strip()]
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -579,11 +651,11 @@ def create_app(db: str | Path | None = None, max_sims: int | None = None, *, war
         # The body is parsed and validated in one step by pydantic's own JSON parser: the
         # slider's hot path skips FastAPI's dict round trip (a third of a request's cost).
         req = await parse_body(request, s.ProjectRequest)
-        # A few milliseconds of numpy: run on the event loop, first come first served, rather than
-        # in the thread pool, where dozens of threads would fight over the GIL under load.
-        if dash.is_quick(req):
-            body = dash.project_json(req)
-        else:  # a fitted model, scenario steps or a first look at a base: to the projection pool
+        # About a millisecond (a swing model, or a bound model by the compiled point path): run on
+        # the event loop, first come first served, rather than in the thread pool, where threads
+        # would fight over the GIL under load (and each hand-over costs as much as the projection).
+        body = dash.quick_json(req)
+        if body is None:  # binding a model, scenario steps or a first look at a base: to the projection pool
             body = await workers.project(lambda: dash.project_json(req), steps=bool(req.steps))
         return Response(body, media_type="application/json")
 

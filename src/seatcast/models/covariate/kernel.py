@@ -38,8 +38,10 @@ Every step is elementwise or a per-seat linear map, so the kernel broadcasts ove
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -51,6 +53,10 @@ FloatArray = npt.NDArray[np.float64]
 
 #: Rounds of re-basing (each: additive correction per group, clip, renormalise).
 REBASE_ROUNDS = 6
+#: Contexts whose point-projection tables a bound kernel keeps (:meth:`CovariateKernel.compiled_point`).
+_POINT_CONTEXTS = 4
+#: Serialises building those tables (several server threads may ask for the same at once).
+_POINT_LOCK = threading.Lock()
 
 
 @dataclass(frozen=True, eq=False)
@@ -224,6 +230,59 @@ class CovariateKernel:
             return y
         return _rebase_inplace(ctx, y, target)
 
+    def compiled_point(self, ctx: SwingContext, target: Array) -> FloatArray | None:
+        """Seat shares ``[seats, parties]`` of one target ``[groups, parties]``, by the compiled kernel.
+
+        The same arithmetic as :meth:`__call__` in float64 (equal to about 1e-12: a seat is
+        renormalised by one reciprocal, and sums are added in another order), on one lane of
+        :func:`~.compiled._cov_lanes`, over every pair that can be non-zero (where the party
+        stands, or has a base share: a seat left with nothing falls back to its base). It takes a
+        few hundredths of the numpy kernel's time on one target, which is what a web server's
+        swingometer asks for. None when the pairs cannot carry the kernel exactly (see
+        :func:`pair_maps`): the caller then runs :meth:`__call__`. Needs numba (the extra
+        ``accel``); callers check that it is importable before asking.
+        """
+        from seatcast.models.covariate.compiled import point_shares
+
+        point = self._point_maps(ctx)
+        if point is None:
+            return None
+        maps, rows, cols = point
+        out = point_shares(maps, rows, cols, ctx.base.shape[0], np.asarray(target, dtype=np.float64))
+        return out.astype(np.float64, copy=False)
+
+    def _point_maps(self, ctx: SwingContext) -> tuple[PairMaps, npt.NDArray[np.intp], npt.NDArray[np.intp]] | None:
+        """The float64 :class:`PairMaps` of :meth:`compiled_point` for ``ctx``, made once per context.
+
+        Kept on the kernel (frozen: its arrays never change) by the context object itself: a
+        bound kernel serves one prepared base, whose context is made once and kept with it, so
+        the few last contexts are enough (and a context that is gone is not kept alive for long).
+        """
+        memo: dict[int, tuple[SwingContext, Any]] = self.__dict__.setdefault("_points", {})
+        hit = memo.get(id(ctx))
+        if hit is None or hit[0] is not ctx:
+            with _POINT_LOCK:  # one thread builds (tens of milliseconds), the others wait for its tables
+                hit = memo.get(id(ctx))
+                if hit is None or hit[0] is not ctx:
+                    hit = (ctx, self._build_point_maps(ctx))
+                    if len(memo) >= _POINT_CONTEXTS:
+                        memo.pop(next(iter(memo)))
+                    memo[id(ctx)] = hit
+        got: tuple[PairMaps, npt.NDArray[np.intp], npt.NDArray[np.intp]] | None = hit[1]
+        return got
+
+    def _build_point_maps(self, ctx: SwingContext) -> tuple[PairMaps, npt.NDArray[np.intp],
+                                                            npt.NDArray[np.intp]] | None:
+        """:meth:`_point_maps` without the memo."""
+        rows, cols = np.nonzero((ctx.base > 0) | ctx.stands)
+        rows, cols = rows.astype(np.intp), cols.astype(np.intp)
+        n = ctx.base.shape[0]
+        seats = np.arange(n, dtype=np.intp)
+        maps = None
+        if len(np.unique(rows)) == n:  # every seat has a pair (someone always stands)
+            maps = pair_maps(self, ctx, seats, seats, rows, cols, np.zeros(len(rows)), dtype=np.float64)
+        return None if maps is None else (maps, rows, cols)
+
     def _diagonal(self) -> FloatArray | None:
         """``m[:, j, j]`` when ``m`` has nothing off its diagonal (own-party drivers only), else None."""
         if "_diag" not in self.__dict__:  # computed once: the kernel is frozen, its arrays never change
@@ -315,31 +374,32 @@ class PairMaps:
     recipient does not stand, whose moved votes count once in the first re-basing mean (as in
     :meth:`CovariateKernel.__call__`) before the standing mask zeroes them. Per-seat arrays follow
     the order of ``seats`` given to :func:`pair_maps`; per-pair arrays the order of ``rows`` (seat-major).
+    The float tables share one dtype, the one the compiled kernel computes in (``pair_maps(dtype=)``).
     """
 
-    base_national: npt.NDArray[np.float32]  # [G, P]
+    base_national: npt.NDArray[np.floating]  # [G, P]
     start: npt.NDArray[np.intp]  # [seats + 1] each seat's pairs are start[s] .. start[s + 1]
     party: npt.NDArray[np.intp]  # [pairs] column of each pair
     variate: npt.NDArray[np.intp]  # [pairs] each pair's position in the caller's own order (``order``)
     modelled: npt.NDArray[np.bool_]  # [seats]
     group: npt.NDArray[np.intp]  # [seats]
-    weight: npt.NDArray[np.float32]  # [seats] re-basing weight within the group
-    base: npt.NDArray[np.float32]  # [pairs] ctx base (held seats: the given base)
-    right_delta: npt.NDArray[np.float32]  # [pairs]
-    const: npt.NDArray[np.float32]  # [pairs] C
-    own: npt.NDArray[np.float32]  # [pairs] M_ijj (the party's own change); the CSR below holds the rest
+    weight: npt.NDArray[np.floating]  # [seats] re-basing weight within the group
+    base: npt.NDArray[np.floating]  # [pairs] ctx base (held seats: the given base)
+    right_delta: npt.NDArray[np.floating]  # [pairs]
+    const: npt.NDArray[np.floating]  # [pairs] C
+    own: npt.NDArray[np.floating]  # [pairs] M_ijj (the party's own change); the CSR below holds the rest
     m_ptr: npt.NDArray[np.intp]  # [pairs + 1] CSR over pairs of (q, coefficient) terms of M
     m_q: npt.NDArray[np.intp]
-    m_coef: npt.NDArray[np.float32]
+    m_coef: npt.NDArray[np.floating]
     md_ptr: npt.NDArray[np.intp]  # the same for M_down (applied to min(D, 0))
     md_q: npt.NDArray[np.intp]
-    md_coef: npt.NDArray[np.float32]
-    down_rel: npt.NDArray[np.float32]  # [pairs] theta_down r
-    up_rel: npt.NDArray[np.float32]  # [pairs] theta_up r
-    churn: npt.NDArray[np.float32]  # [pairs] kappa r B_gj
-    stands: npt.NDArray[np.float32]  # [pairs] 0/1
-    donor: npt.NDArray[np.float32]  # [squeezes, pairs] f a_i
-    recipient: npt.NDArray[np.float32]  # [squeezes, pairs]
+    md_coef: npt.NDArray[np.floating]
+    down_rel: npt.NDArray[np.floating]  # [pairs] theta_down r
+    up_rel: npt.NDArray[np.floating]  # [pairs] theta_up r
+    churn: npt.NDArray[np.floating]  # [pairs] kappa r B_gj
+    stands: npt.NDArray[np.floating]  # [pairs] 0/1
+    donor: npt.NDArray[np.floating]  # [squeezes, pairs] f a_i
+    recipient: npt.NDArray[np.floating]  # [squeezes, pairs]
     squeezed: npt.NDArray[np.bool_]  # [squeezes, seats] whether the squeeze moves anything in the seat
     extra: npt.NDArray[np.intp]  # [squeezes, seats] column of a recipient that does not stand, else -1
     right_col: int
@@ -348,50 +408,59 @@ class PairMaps:
 
 def pair_maps(kernel: CovariateKernel, ctx: SwingContext, ctx_row: npt.NDArray[np.intp],
               seats: npt.NDArray[np.intp], rows: npt.NDArray[np.intp], cols: npt.NDArray[np.intp],
-              held_base: npt.NDArray[np.float32], order: npt.NDArray[np.intp] | None = None) -> PairMaps | None:
+              held_base: npt.NDArray[np.floating], order: npt.NDArray[np.intp] | None = None, *,
+              dtype: type[np.floating] = np.float32) -> PairMaps | None:
     """The kernel on the pairs ``(rows, cols)`` of a frame whose seat *s* is ``ctx`` row ``ctx_row[s]`` (-1: held).
 
     ``seats`` lists the frame seats in the order of the per-seat arrays, and ``rows`` runs through
     them in that order (each seat's pairs together, as ``start`` records); ``held_base`` gives the
     pairs' base shares (used for held seats); ``order`` where each pair sits in the caller's own
     order (kept as ``variate``; default: the same). None when the pairs cannot carry the kernel exactly
-    (a tactical recipient outside them that a later squeeze takes votes from again).
+    (a tactical recipient outside them that a later squeeze takes votes from again). ``dtype`` is
+    that of every float table (float32 for the simulator, float64 for a point projection): the
+    compiled kernel computes in it, and each coefficient is rounded to it as the numpy kernel
+    rounds its arrays to the target's dtype.
     """
-    f32 = np.float32
+    dt = dtype
     r = ctx_row[rows]
     mod = r >= 0
     rr = np.where(mod, r, 0)
     p_n = ctx.base.shape[1]
 
-    def on_pairs(a: FloatArray) -> npt.NDArray[np.float32]:
-        return np.where(mod, a[rr, cols], 0).astype(f32)
+    def on_pairs(a: FloatArray) -> npt.NDArray[np.floating]:
+        return np.where(mod, a[rr, cols], 0).astype(dt)
 
-    def csr(m: FloatArray | None) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.intp], npt.NDArray[np.float32]]:
+    def csr(m: FloatArray | None) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.intp], npt.NDArray[np.floating]]:
         if m is None:
-            return np.zeros(len(rows) + 1, np.intp), np.zeros(0, np.intp), np.zeros(0, f32)
-        per = np.where(mod[:, None], m[rr, cols, :], 0).astype(f32)  # [pairs, q], in the kernel's dtype
+            return np.zeros(len(rows) + 1, np.intp), np.zeros(0, np.intp), np.zeros(0, dt)
+        per = np.where(mod[:, None], m[rr, cols, :], 0).astype(dt)  # [pairs, q], in the kernel's dtype
         nz = per != 0
         ptr = np.concatenate([[0], np.cumsum(nz.sum(axis=1))]).astype(np.intp)
         pi, q = np.nonzero(nz)
         return ptr, q.astype(np.intp), per[pi, q]
 
     idx = np.arange(p_n)
-    own = np.where(mod, kernel.m[:, idx, idx][rr, cols], 0).astype(f32)
+    own = np.where(mod, kernel.m[:, idx, idx][rr, cols], 0).astype(dt)
     off = kernel.m.copy()
     off[:, idx, idx] = 0
     m_ptr, m_q, m_coef = csr(off)
     md_ptr, md_q, md_coef = csr(kernel.m_down)
-    rel = kernel.rel.astype(f32)
-    nat = gather(ctx, ctx.base_national.astype(f32))
+    rel = kernel.rel.astype(dt)
+    nat = gather(ctx, ctx.base_national.astype(dt))
     squeezes = [sq for sq in kernel.squeeze if kernel.squeeze_f != 0 and sq.donor.any()]
     seat_row = ctx_row[seats]
     n_sq = len(squeezes)
     extra = np.full((len(squeezes), len(seats)), -1, np.intp)
+    # A recipient that does not stand is handled apart only when it is not one of the pairs (a
+    # point projection's pairs include non-standing parties with a base share: their moved votes
+    # are then in ``y`` and counted in the mean as every pair's are).
+    outside = ~ctx.stands.copy()
+    outside[r[mod], cols[mod]] = False
     for i, sq in enumerate(squeezes):
         for k, row in enumerate(seat_row):
             if row < 0:
                 continue
-            c = np.flatnonzero((sq.recipient[row] != 0) & ~ctx.stands[row])
+            c = np.flatnonzero((sq.recipient[row] != 0) & outside[row])
             if len(c) > 1 or any(later.donor[row, c].any() for later in squeezes[i + 1:]):
                 return None
             if len(c):
@@ -404,26 +473,26 @@ def pair_maps(kernel: CovariateKernel, ctx: SwingContext, ctx_row: npt.NDArray[n
     onehot = np.zeros((len(ctx.group), ctx.n_groups))
     onehot[np.arange(len(ctx.group)), ctx.group] = ctx.weights
     onehot /= np.maximum(onehot.sum(axis=0), 1e-12)
-    seat_weight = onehot[np.arange(len(ctx.group)), ctx.group].astype(f32)
+    seat_weight = onehot[np.arange(len(ctx.group)), ctx.group].astype(dt)
     smod = seat_row >= 0
     srow = np.where(smod, seat_row, 0)
     return PairMaps(
-        base_national=np.asarray(ctx.base_national, dtype=f32),
+        base_national=np.asarray(ctx.base_national, dtype=dt),
         start=start,
         party=cols.astype(np.intp),
         variate=np.arange(len(rows), dtype=np.intp) if order is None else np.asarray(order, dtype=np.intp),
         modelled=smod, group=np.where(smod, ctx.group[srow], 0).astype(np.intp),
-        weight=np.where(smod, seat_weight[srow], 0).astype(f32),
-        base=np.where(mod, on_pairs(ctx.base), held_base).astype(f32),
-        right_delta=on_pairs(kernel.right_delta) if kernel.right_delta is not None else np.zeros(len(rows), f32),
+        weight=np.where(smod, seat_weight[srow], 0).astype(dt),
+        base=np.where(mod, on_pairs(ctx.base), held_base).astype(dt),
+        right_delta=on_pairs(kernel.right_delta) if kernel.right_delta is not None else np.zeros(len(rows), dt),
         const=on_pairs(kernel.c), own=own, m_ptr=m_ptr, m_q=m_q, m_coef=m_coef,
         md_ptr=md_ptr, md_q=md_q, md_coef=md_coef,
-        down_rel=np.where(mod, f32(kernel.theta_down) * rel[rr, cols], 0).astype(f32),
-        up_rel=np.where(mod, f32(kernel.theta_up) * rel[rr, cols], 0).astype(f32),
-        churn=np.where(mod, f32(kernel.kappa) * rel[rr, cols] * nat[rr, cols], 0).astype(f32),
+        down_rel=np.where(mod, dt(kernel.theta_down) * rel[rr, cols], 0).astype(dt),
+        up_rel=np.where(mod, dt(kernel.theta_up) * rel[rr, cols], 0).astype(dt),
+        churn=np.where(mod, dt(kernel.kappa) * rel[rr, cols] * nat[rr, cols], 0).astype(dt),
         stands=on_pairs(ctx.stands.astype(np.float64)),
-        donor=np.array([on_pairs(kernel.squeeze_f * sq.donor) for sq in squeezes], dtype=f32).reshape(n_sq, len(rows)),
-        recipient=np.array([on_pairs(sq.recipient) for sq in squeezes], dtype=f32).reshape(n_sq, len(rows)),
+        donor=np.array([on_pairs(kernel.squeeze_f * sq.donor) for sq in squeezes], dtype=dt).reshape(n_sq, len(rows)),
+        recipient=np.array([on_pairs(sq.recipient) for sq in squeezes], dtype=dt).reshape(n_sq, len(rows)),
         squeezed=np.array([[bool((sq.donor[row] != 0).any()) if row >= 0 else False for row in seat_row]
                            for sq in squeezes], dtype=bool).reshape(len(squeezes), len(seats)),
         extra=extra,
