@@ -58,7 +58,7 @@ test-core:
 # The simulation engine at 10k, 100k and 1M simulations (numpy and numba), then the web load test.
 bench: setup
 	$(PY) benchmarks/bench_simulate.py --max 1000000 --accel both
-	$(PY) benchmarks/load_web.py --clients 50 --seconds 30
+	$(PY) benchmarks/load_web.py --clients 50 --seconds 30 --server-workers 2
 
 clean:
 	rm -rf $(VENV) $(CORE_VENV) .pytest_cache .mypy_cache .ruff_cache
