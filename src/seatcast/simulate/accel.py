@@ -242,7 +242,7 @@ def _noise_lanes(y: Any, zt: Any, rt: Any, n: int, sd: Any, start: Any, kc_of: A
 
 
 @njit(cache=True, nogil=True)  # type: ignore[misc, untyped-decorator, unused-ignore]
-def _fused_cov(targets: Any, tabs: Any, work: Any, t: Any, lanes: Any, variate: Any, z_seat: Any, region: Any,
+def _fused_cov(targets: Any, tabs: Any, work: Any, t: Any, lanes: Any, variate: Any, z_seat: Any, region_t: Any,
                sd: Any, region_idx: Any, kc_of: Any, wins: Any, share_q: Any, totals: Any, keys: Any, sim0: int,
                width: int, seat0: int) -> None:  # pragma: no cover - compiled
     y, party, start = work[0], tabs[5], tabs[1]
@@ -255,7 +255,7 @@ def _fused_cov(targets: Any, tabs: Any, work: Any, t: Any, lanes: Any, variate: 
         for p in range(variate.shape[0]):  # the lanes' variates, pair by pair (seat-major)
             vp, rp = variate[p], region_idx[p]
             for ln in range(n):
-                rt[p, ln] = region[i0 + ln, rp]
+                rt[p, ln] = region_t[rp, i0 + ln]
             if counted:
                 col = np.uint64(seat0 + vp)
                 for ln in range(n):
@@ -280,5 +280,6 @@ def fused_covariate(flat: Flat, maps: Any, targets: npt.NDArray[np.float32], z_s
     work, t, lanes = scratch or cov_scratch(maps)
     z_seat, keys, sim0, width, seat0 = _seat_variates(z_seat, counted)
     _fused_cov(np.ascontiguousarray(targets, dtype=np.float32), _tables(maps), work, t, lanes, maps.variate, z_seat,
-               region, flat.sd[maps.variate], flat.region_idx[maps.variate], flat.seat_kc, wins, share_q, totals,
+               np.ascontiguousarray(region.T), flat.sd[maps.variate], flat.region_idx[maps.variate], flat.seat_kc, wins,
+               share_q, totals,
                keys, sim0, width, seat0)
