@@ -6,6 +6,7 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
+from sim_support import same
 
 from conftest import need
 from seatcast.data.polls import poll_average
@@ -13,7 +14,7 @@ from seatcast.data.store import Store
 from seatcast.fit.registry import source
 from seatcast.models.covariate.kernel import CovariateKernel
 from seatcast.projection import ProjectionSetup, prepare
-from seatcast.simulate import BLOCK, ErrorModel, ForecastResult, estimate_error, kernels, simulate
+from seatcast.simulate import BLOCK, ErrorModel, estimate_error, kernels, simulate
 from seatcast.simulate.engine import apply_errors, block_rng, make_plan, seat_major
 
 
@@ -27,12 +28,6 @@ def cov(store: Store) -> ProjectionSetup:
 @pytest.fixture(scope="module")
 def error(store: Store) -> ErrorModel:
     return estimate_error("2024-07-04", store=store)
-
-
-def same(a: ForecastResult, b: ForecastResult) -> None:
-    for name in ("win_counts", "seat_hist", "majority", "largest", "share_q"):
-        np.testing.assert_array_equal(getattr(a, name), getattr(b, name), err_msg=name)
-    assert a.hung == b.hung and a.n_sims == b.n_sims
 
 
 def test_pair_maps_cover_every_share_the_kernel_can_give(cov: ProjectionSetup, error: ErrorModel) -> None:

@@ -8,11 +8,12 @@ import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from sim_support import same, same_tally
 
 from conftest import need
 from seatcast.data.store import Store
 from seatcast.projection import ProjectionSetup, prepare
-from seatcast.simulate import BLOCK, ErrorModel, ForecastResult, estimate_error, kernels, simulate
+from seatcast.simulate import BLOCK, ErrorModel, estimate_error, kernels, simulate
 from seatcast.simulate.reference import reference_simulate
 
 
@@ -25,12 +26,6 @@ def setup(store: Store) -> ProjectionSetup:
 @pytest.fixture(scope="module")
 def error(store: Store) -> ErrorModel:
     return estimate_error("2024-07-04", store=store)
-
-
-def same(a: ForecastResult, b: ForecastResult) -> None:
-    for name in ("win_counts", "seat_hist", "majority", "largest", "share_q"):
-        np.testing.assert_array_equal(getattr(a, name), getattr(b, name), err_msg=name)
-    assert a.hung == b.hung and a.n_sims == b.n_sims
 
 
 def test_same_seed_same_bytes_different_seed_differs(setup: ProjectionSetup, error: ErrorModel) -> None:
@@ -192,12 +187,6 @@ def test_tally_histogram_adds_up(setup: ProjectionSetup, error: ErrorModel) -> N
     totals = (r.seat_hist * np.arange(r.n_seats + 1)).sum()
     assert totals == 100 * r.n_seats
     assert r.hung + int(r.majority.sum()) == 100
-
-
-def same_tally(a: kernels.Tally, b: kernels.Tally) -> None:
-    for name in ("win_counts", "seat_hist", "majority", "largest", "share_q"):
-        np.testing.assert_array_equal(getattr(a, name), getattr(b, name), err_msg=name)
-    assert (a.n, a.hung) == (b.n, b.hung)
 
 
 @pytest.mark.parametrize("model", ["uns", "proportional", "transition"])
