@@ -58,6 +58,7 @@ from seatcast.data.parties import IND, OTHER, SEPARATE_NATIONS, SPEAKER
 from seatcast.data.schema import Constituency, Election
 from seatcast.errors import DataError, InputError, ScenarioError, SeatcastError, UnknownNameError
 from seatcast.projection import DEFAULT_MODEL
+from seatcast.simulate.limits import max_sims
 from seatcast.web import schemas as s
 from seatcast.web.guards import Guard, default_max_body, host_names
 from seatcast.web.schemas import Key
@@ -88,17 +89,8 @@ SIM_BLOCK = 1000
 
 
 def default_max_sims() -> int:
-    """The simulation cap: ``$SEATCAST_MAX_SIMS`` when set to a positive integer, else the default."""
-    raw = os.environ.get("SEATCAST_MAX_SIMS", "").strip()
-    if raw:
-        try:
-            value = int(raw)
-        except ValueError:
-            raise InputError(f"SEATCAST_MAX_SIMS={raw!r} is not an integer") from None
-        if value < 1:
-            raise InputError(f"SEATCAST_MAX_SIMS={raw!r} must be at least 1")
-        return value
-    return DEFAULT_MAX_SIMS
+    """The simulation cap: ``$SEATCAST_MAX_SIMS`` (read as the simulator reads it), else the server's default."""
+    return max_sims(DEFAULT_MAX_SIMS)
 
 
 @dataclass(frozen=True)

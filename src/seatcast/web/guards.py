@@ -23,12 +23,11 @@ is JSON ``{"detail": message}`` naming the limit and how to change it, like the 
 from __future__ import annotations
 
 import json
-import os
 import socket
 from collections.abc import Awaitable, Callable, Iterable, MutableMapping
 from typing import Any
 
-from seatcast.errors import InputError
+from seatcast.web.workers import env_positive
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -61,16 +60,7 @@ BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
 
 def default_max_body() -> int:
     """The body ceiling: ``$SEATCAST_MAX_BODY`` (bytes) when set to a positive integer, else 256 KB."""
-    raw = os.environ.get("SEATCAST_MAX_BODY", "").strip()
-    if not raw:
-        return DEFAULT_MAX_BODY
-    try:
-        value = int(raw)
-    except ValueError:
-        raise InputError(f"SEATCAST_MAX_BODY={raw!r} is not an integer (bytes)") from None
-    if value < 1:
-        raise InputError(f"SEATCAST_MAX_BODY={raw!r} must be at least 1 (bytes)")
-    return value
+    return int(env_positive("SEATCAST_MAX_BODY", DEFAULT_MAX_BODY))
 
 
 def host_names(bound: str | None = None, allowed: Iterable[str] = ()) -> frozenset[str]:
