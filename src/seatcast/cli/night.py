@@ -20,7 +20,7 @@ from seatcast.fit.night_tables import NightFitted, night_fitted
 from seatcast.night.exit_poll import parse_exit_poll, parse_shares, prior_at_exit_poll
 from seatcast.night.model import NightProjection, NightSettings
 from seatcast.night.orders import ORDER_ALIASES, ORDERS
-from seatcast.night.prior import prior_from_forecast, prior_from_projection
+from seatcast.night.prior import prior_from_projection, read_forecast_prior
 from seatcast.night.replay import CHECKPOINTS, ReplayResult, base_of, exit_poll_error, replay
 from seatcast.night.stream import NightSession, declarations, decode_line, follow, read_rows
 from seatcast.projection import project
@@ -169,18 +169,9 @@ def night(
         raise InputError("give --base and --results FILE|- (live mode), or --replay ELECTION")
     base_el = store.load(base)
     if prior is not None:
-        try:
-            data = json.loads(prior.read_text(encoding="utf-8"))
-        except (OSError, json.JSONDecodeError) as exc:
-            raise InputError(f"--prior {prior}: cannot read a forecast JSON ({exc})") from None
-        data = data if isinstance(data, dict) else {}
-        made_for = data.get("base")
-        if made_for is None:
+        night_prior, said = read_forecast_prior(prior, base_el, option="--prior", other_base="--base")
+        if not said:
             print(f"note: --prior {prior} does not say its base; assuming {base}", file=sys.stderr)
-        elif str(made_for) != base_el.id:  # its seats and shares would be matched against the wrong map
-            raise InputError(f"--prior {prior} is a forecast from base {made_for}, not {base_el.id}: make one with "
-                             f"`seatcast forecast --base {base_el.id} --format json`, or use --base {made_for}")
-        night_prior = prior_from_forecast(data, base_el)
     else:
         night_prior = prior_from_projection(project(base_el, model="transition"), base_el,
                                             source=f"no change from {base} (no --prior given)")

@@ -20,8 +20,10 @@ independent is ``ind``, parties without a column are pooled in ``oth``).
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -161,6 +163,26 @@ def prior_from_forecast(data: Mapping[str, Any], base: Election, *, model: str =
         parties=prior.parties, base=prior.base, prior=shares, stands=stands, features=prior.features,
         feature_names=prior.feature_names, base_winners=prior.base_winners, source=source,
     )
+
+
+def read_forecast_prior(path: str | Path, base: Election, *, option: str,
+                        other_base: str) -> tuple[NightPrior, bool]:
+    """The night prior in a forecast JSON file given as ``option``, checked against ``base``.
+
+    A forecast from another base would match its seats to the wrong map: refused, saying how to
+    fix it (``other_base``: how the caller names the option that picks the base). Returns the
+    prior and whether the file said which base it was made from.
+    """
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as exc:
+        raise InputError(f"{option} {path}: cannot read a forecast JSON ({exc})") from None
+    data = data if isinstance(data, dict) else {}
+    made_for = data.get("base")
+    if made_for is not None and str(made_for) != base.id:
+        raise InputError(f"{option} {path} is a forecast from base {made_for}, not {base.id}: make one with "
+                         f"`seatcast forecast --base {base.id} --format json`, or use {other_base} {made_for}")
+    return prior_from_forecast(data, base), made_for is not None
 
 
 def column_of(code: str, parties: tuple[str, ...]) -> str:

@@ -488,9 +488,7 @@ def live_night(store: Store, path: str | Path, base: str | None, prior_json: str
     file that does not exist yet is fine (it is read when it appears). ``path`` ``-`` is a feed:
     the lines of ``stream`` (standard input by default), read as they come.
     """
-    import json
-
-    from seatcast.night.prior import prior_from_forecast, prior_from_projection
+    from seatcast.night.prior import prior_from_projection, read_forecast_prior
     from seatcast.projection import project
 
     if base is None:
@@ -500,16 +498,7 @@ def live_night(store: Store, path: str | Path, base: str | None, prior_json: str
         base = generals[-1]
     base_el = store.load(base)
     if prior_json is not None:
-        try:
-            data = json.loads(Path(prior_json).read_text(encoding="utf-8"))
-        except (OSError, json.JSONDecodeError) as exc:
-            raise InputError(f"--night-prior {prior_json}: cannot read a forecast JSON ({exc})") from None
-        data = data if isinstance(data, dict) else {}
-        made_for = data.get("base")
-        if made_for is not None and str(made_for) != base_el.id:  # its seats would be matched to the wrong map
-            raise InputError(f"--night-prior {prior_json} is a forecast from base {made_for}, not {base_el.id}: "
-                             f"give --night-base {made_for}, or make one with `seatcast forecast --base {base_el.id}`")
-        prior = prior_from_forecast(data, base_el)
+        prior, _ = read_forecast_prior(prior_json, base_el, option="--night-prior", other_base="--night-base")
     else:
         prior = prior_from_projection(project(base_el, model="transition"), base_el,
                                       source=f"no change from {base_el.id} (no --night-prior given)")
