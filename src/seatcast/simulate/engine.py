@@ -316,9 +316,8 @@ def run_blocks(setup: ProjectionSetup, plan: Plan, steps: Sequence[Step], blocks
     elif draws == "counter":
         raise ValueError("draws='counter' needs the compiled path (accel='numba', no scenario steps)")
     if counted:
-        # A whole block per call: the compiled loops batch their own lanes, and the few variates the
-        # batch holds (national, nation, region) are 1 MB for 1,000 simulations. Each call costs
-        # ~0.3 ms of unboxing and numpy set-up, which batches of 64 would pay 16 times as often.
+        # A whole block per call: the compiled loops batch their own lanes, and the batch holds only
+        # the few variates computed ahead (national, nation, region: 1 MB for 1,000 simulations).
         batch = BLOCK
         ws = Workspace(plan, batch, columns=seat0, compact=False)
     else:
@@ -336,6 +335,7 @@ def run_blocks(setup: ProjectionSetup, plan: Plan, steps: Sequence[Step], blocks
                 z = ws.z[:n]
                 counter_normals.fill(keys, b * BLOCK + done, used, 0, z)
             seat_totals = np.zeros((n, p), np.intp)
+            at = fast.Counted(keys, b * BLOCK + done, used, seat0) if counted else None
             if steps:
                 shares = simulate_shares(setup, plan, z, ws)
                 for step in steps:
@@ -343,13 +343,11 @@ def run_blocks(setup: ProjectionSetup, plan: Plan, steps: Sequence[Step], blocks
                 total += kernels.tally(shares, kernels.winners(shares, plan.oth_col), p)
             elif fast is not None and plan.cov is not None:
                 targets, region, z_seat = apply_errors(plan, z)
-                fast.fused_covariate(flat, plan.cov, targets, z_seat, region, wins, share_q, seat_totals, scratch,
-                                     fast.Counted(keys, b * BLOCK + done, used, seat0) if counted else None)
+                fast.fused_covariate(flat, plan.cov, targets, z_seat, region, wins, share_q, seat_totals, scratch, at)
                 total.add_totals(seat_totals)
             elif fast is not None:
                 src, region, z_seat = _prelude(setup, plan, z, ws)
-                fast.fused(flat, plan.mode, src, z_seat, region, wins, share_q, seat_totals,
-                           fast.Counted(keys, b * BLOCK + done, used, seat0) if counted else None)
+                fast.fused(flat, plan.mode, src, z_seat, region, wins, share_q, seat_totals, at)
                 total.add_totals(seat_totals)
             else:
                 for i, x in enumerate(simulate_compact(setup, plan, z, ws)):
